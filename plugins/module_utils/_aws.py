@@ -1,0 +1,173 @@
+# -*- coding: utf-8 -*-
+# Copyright: spapi.onboarding contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one place where AWS clients are made and AWS errors become messages.
+
+Options and their meaning follow the amazon.aws collection so that habits and
+module_defaults carry over. Credentials, profile and region left unset are left
+to boto3's own configuration chain (environment, shared files, AWS_ENDPOINT_URL),
+and throttling is retried by botocore's own retry modes.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+
+try:
+    import boto3
+    import botocore.config
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    HAS_BOTO3 = True
+except ImportError:  # pragma: no cover - reported by the caller
+    HAS_BOTO3 = False
+    BotoCoreError = ClientError = Exception
+
+from ansible_collections.spapi.onboarding.plugins.module_utils._validate import ValidationError
+
+COLLECTION_VERSION = "0.1.0"
+DEFAULT_REGION = "us-east-1"
+# botocore's standard mode backs off exponentially with jitter on throttling and 5xx.
+DEFAULT_RETRIES = {"mode": "standard", "total_max_attempts": 10}
+
+AWS_ARGUMENT_SPEC = dict(
+    access_key=dict(type="str", aliases=["aws_access_key_id", "aws_access_key"], no_log=True),
+    secret_key=dict(type="str", aliases=["aws_secret_access_key", "aws_secret_key"], no_log=True),
+    session_token=dict(type="str", aliases=["aws_session_token"], no_log=True),
+    profile=dict(type="str", aliases=["aws_profile"]),
+    region=dict(type="str", aliases=["aws_region"]),
+    endpoint_url=dict(type="str", aliases=["aws_endpoint_url"]),
+    validate_certs=dict(type="bool", default=True),
+    aws_ca_bundle=dict(type="path"),
+    aws_config=dict(type="dict"),
+)
+
+
+class AwsFailure(Exception):
+    """An AWS call failed; the message says what was being done, to what, and why."""
+
+    def __init__(self, message, code=None):
+        super(AwsFailure, self).__init__(message)
+        self.code = code
+
+
+def error_code(exc):
+    if isinstance(exc, ClientError):
+        return exc.response.get("Error", {}).get("Code")
+    return None
+
+
+def error_message(exc):
+    if isinstance(exc, ClientError):
+        return exc.response.get("Error", {}).get("Message") or str(exc)
+    return str(exc)
+
+
+def call(what, method, **kwargs):
+    """Call a boto3 method; turn any failure into AwsFailure("Could not <what>: ...")."""
+    try:
+        return method(**kwargs)
+    except ClientError as exc:
+        code = error_code(exc)
+        raise AwsFailure("Could not %s: %s: %s" % (what, code, error_message(exc)), code)
+    except BotoCoreError as exc:
+        raise AwsFailure("Could not %s: %s" % (what, exc))
+
+
+def read(what, method, **kwargs):
+    """Like call(), but a missing entity (NoSuchEntity) returns None."""
+    try:
+        return method(**kwargs)
+    except ClientError as exc:
+        if error_code(exc) == "NoSuchEntity":
+            return None
+        code = error_code(exc)
+        raise AwsFailure("Could not %s: %s: %s" % (what, code, error_message(exc)), code)
+    except BotoCoreError as exc:
+        raise AwsFailure("Could not %s: %s" % (what, exc))
+
+
+def parse_arn(arn):
+    """Split an ARN into partition, account and resource."""
+    parts = arn.split(":", 5)
+    return {"partition": parts[1], "account": parts[4], "resource": parts[5]}
+
+
+class AwsConnection:
+    """Clients for one set of AWS options, made once, plus the caller's identity."""
+
+    def __init__(self, params):
+        self.params = params
+        self._session = None
+        self._clients = {}
+        self._identity = None
+
+    def _make_session(self):
+        params = self.params
+        if params.get("profile") and (params.get("access_key") or params.get("secret_key")):
+            raise ValidationError("profile", "cannot be combined with access_key/secret_key: choose one way to authenticate")
+        if bool(params.get("access_key")) != bool(params.get("secret_key")):
+            raise ValidationError("access_key", "access_key and secret_key must be given together")
+        region = params.get("region") or os.environ.get("AWS_REGION") or None
+        try:
+            session = boto3.session.Session(
+                aws_access_key_id=params.get("access_key") or None,
+                aws_secret_access_key=params.get("secret_key") or None,
+                aws_session_token=params.get("session_token") or None,
+                profile_name=params.get("profile") or None,
+                region_name=region,
+            )
+        except BotoCoreError as exc:
+            raise AwsFailure("Could not set up the AWS session: %s" % exc)
+        return session
+
+    def _config(self):
+        options = dict(self.params.get("aws_config") or {})
+        options.setdefault("retries", DEFAULT_RETRIES)
+        options.setdefault("user_agent_extra", "spapi.onboarding/%s" % COLLECTION_VERSION)
+        try:
+            return botocore.config.Config(**options)
+        except TypeError as exc:
+            raise ValidationError("aws_config", "is not a valid botocore configuration: %s" % exc)
+
+    def client(self, service):
+        if service not in self._clients:
+            if self._session is None:
+                self._session = self._make_session()
+            verify = self.params.get("aws_ca_bundle") or None
+            if self.params.get("validate_certs") is False:
+                verify = False
+            self._clients[service] = self._session.client(
+                service,
+                region_name=self._session.region_name or DEFAULT_REGION,
+                endpoint_url=self.params.get("endpoint_url") or None,
+                verify=verify,
+                config=self._config(),
+            )
+        return self._clients[service]
+
+    @property
+    def iam(self):
+        return self.client("iam")
+
+    @property
+    def sts(self):
+        return self.client("sts")
+
+    def identity(self):
+        """Account and partition as AWS reports them (one GetCallerIdentity, cached)."""
+        if self._identity is None:
+            reply = call("read the caller identity (sts:GetCallerIdentity)", self.sts.get_caller_identity)
+            self._identity = dict(parse_arn(reply["Arn"]), arn=reply["Arn"])
+        return self._identity
+
+    def learn_identity_from(self, arn):
+        """Any IAM ARN of the account tells partition and account: spares a GetCallerIdentity."""
+        if self._identity is None and arn:
+            self._identity = parse_arn(arn)
+
+    def arn(self, kind, path, name):
+        ident = self.identity()
+        return "arn:%s:iam::%s:%s%s%s" % (ident["partition"], ident["account"], kind, path or "/", name)

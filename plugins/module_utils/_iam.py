@@ -1,0 +1,83 @@
+# -*- coding: utf-8 -*-
+# Copyright: spapi.onboarding contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Small IAM helpers shared by the resource modules: tags, waits, results."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import time
+
+from ansible_collections.spapi.onboarding.plugins.module_utils._aws import AwsFailure
+
+
+def tags_to_dict(tag_list):
+    return dict((t["Key"], t.get("Value", "")) for t in tag_list or [])
+
+
+def tags_to_list(tags):
+    return [{"Key": k, "Value": v} for k, v in sorted((tags or {}).items())]
+
+
+def tag_changes(current, wanted, purge):
+    """Return (tags to set, keys to remove) to move current tags to wanted."""
+    if wanted is None:
+        return {}, []
+    to_set = dict((k, v) for k, v in wanted.items() if current.get(k) != v)
+    to_remove = sorted(k for k in current if k not in wanted) if purge else []
+    return to_set, to_remove
+
+
+def merged_tags(current, to_set, to_remove):
+    tags = dict((k, v) for k, v in current.items() if k not in to_remove)
+    tags.update(to_set)
+    return tags
+
+
+def retry_while(predicate, action, timeout, first_delay=1.0, max_delay=5.0, sleep=time.sleep, clock=time.monotonic):
+    """Run action(); while it raises AwsFailure that predicate() accepts, retry until timeout.
+
+    Used only for IAM's known eventual-consistency cases, never as a general retry.
+    """
+    deadline = clock() + timeout
+    delay = first_delay
+    while True:
+        try:
+            return action()
+        except AwsFailure as exc:
+            if not predicate(exc) or clock() + delay > deadline:
+                raise
+        sleep(delay)
+        delay = min(delay * 2, max_delay)
+
+
+def is_invalid_principal(exc):
+    """IAM's answer to a trust policy naming a user created seconds ago."""
+    return exc.code == "MalformedPolicyDocument" and "invalid principal" in str(exc).lower()
+
+
+def is_no_such_entity(exc):
+    return exc.code == "NoSuchEntity"
+
+
+class Changes:
+    """Collects what a run changed (or would change, in check mode) and the diff."""
+
+    def __init__(self):
+        self.actions = []
+        self.before = {}
+        self.after = {}
+
+    def add(self, description):
+        self.actions.append(description)
+
+    @property
+    def changed(self):
+        return bool(self.actions)
+
+    def result(self, task, **values):
+        result = dict(values, changed=self.changed, actions=self.actions)
+        if task.diff_mode:
+            result["diff"] = {"before": self.before, "after": self.after}
+        return result

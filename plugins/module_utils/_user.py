@@ -1,0 +1,174 @@
+# -*- coding: utf-8 -*-
+# Copyright: spapi.onboarding contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Ensure the IAM user of the SP-API chain (step 1 of the onboarding)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.spapi.onboarding.plugins.module_utils._aws import call, read
+from ansible_collections.spapi.onboarding.plugins.module_utils._iam import (
+    Changes,
+    merged_tags,
+    tag_changes,
+    tags_to_dict,
+    tags_to_list,
+)
+from ansible_collections.spapi.onboarding.plugins.module_utils._validate import (
+    check_arn,
+    check_name,
+    check_path,
+    check_tags,
+)
+
+DEFAULT_USER_NAME = "SellingPartnerAPIUser"
+
+
+def validate_user_params(params):
+    check_name(params["name"], "name", "user")
+    if params.get("path") is not None:
+        check_path(params["path"])
+    params["tags"] = check_tags(params.get("tags"))
+    if params.get("permissions_boundary"):
+        check_arn(params["permissions_boundary"], "permissions_boundary", "policy")
+
+
+def user_view(user, tags):
+    return {
+        "arn": user["Arn"],
+        "user_name": user["UserName"],
+        "user_id": user.get("UserId"),
+        "path": user.get("Path", "/"),
+        "tags": tags,
+        "permissions_boundary": (user.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn"),
+    }
+
+
+def _state(view):
+    return {"path": view["path"], "tags": view["tags"], "permissions_boundary": view["permissions_boundary"]}
+
+
+def ensure_user(task):
+    params = task.params
+    validate_user_params(params)
+    iam = task.aws.iam
+    name = params["name"]
+    found = read("read IAM user '%s'" % name, iam.get_user, UserName=name)
+    current = found["User"] if found else None
+    if current:
+        task.aws.learn_identity_from(current["Arn"])
+    if params["state"] == "absent":
+        return remove_user(task, current)
+    if current is None:
+        return create_user(task)
+    return update_user(task, current)
+
+
+def create_user(task):
+    params, iam, changes = task.params, task.aws.iam, Changes()
+    name, path = params["name"], params.get("path") or "/"
+    changes.add("create user %s" % name)
+    request = dict(UserName=name, Path=path)
+    if params.get("tags"):
+        request["Tags"] = tags_to_list(params["tags"])
+    if params.get("permissions_boundary"):
+        request["PermissionsBoundary"] = params["permissions_boundary"]
+    if task.check_mode:
+        view = {
+            "arn": task.aws.arn("user", path, name),
+            "user_name": name,
+            "user_id": None,
+            "path": path,
+            "tags": params.get("tags") or {},
+            "permissions_boundary": params.get("permissions_boundary") or None,
+        }
+    else:
+        created = call("create IAM user '%s'" % name, iam.create_user, **request)["User"]
+        view = user_view(created, params.get("tags") or {})
+        view["permissions_boundary"] = params.get("permissions_boundary") or None
+    changes.after = _state(view)
+    return changes.result(task, user=view, created=True)
+
+
+def update_user(task, current):
+    params, iam, changes = task.params, task.aws.iam, Changes()
+    name = params["name"]
+    view = user_view(current, tags_to_dict(current.get("Tags")))
+    changes.before = _state(view)
+
+    wanted_path = params.get("path")
+    if wanted_path and wanted_path != view["path"]:
+        changes.add("move user %s to path %s" % (name, wanted_path))
+        if not task.check_mode:
+            call("move IAM user '%s' to path %s" % (name, wanted_path), iam.update_user, UserName=name, NewPath=wanted_path)
+        view["path"] = wanted_path
+        view["arn"] = view["arn"].rsplit(":", 1)[0] + ":user" + wanted_path + name
+
+    to_set, to_remove = tag_changes(view["tags"], params.get("tags"), params["purge_tags"])
+    if to_remove:
+        changes.add("untag user %s: %s" % (name, ", ".join(to_remove)))
+        if not task.check_mode:
+            call("remove tags from IAM user '%s'" % name, iam.untag_user, UserName=name, TagKeys=to_remove)
+    if to_set:
+        changes.add("tag user %s: %s" % (name, ", ".join(sorted(to_set))))
+        if not task.check_mode:
+            call("tag IAM user '%s'" % name, iam.tag_user, UserName=name, Tags=tags_to_list(to_set))
+    view["tags"] = merged_tags(view["tags"], to_set, to_remove)
+
+    boundary = params.get("permissions_boundary")
+    if boundary is not None and boundary != (view["permissions_boundary"] or ""):
+        if boundary:
+            changes.add("set permissions boundary of user %s" % name)
+            if not task.check_mode:
+                call("set the permissions boundary of IAM user '%s'" % name, iam.put_user_permissions_boundary,
+                     UserName=name, PermissionsBoundary=boundary)
+        else:
+            changes.add("remove permissions boundary of user %s" % name)
+            if not task.check_mode:
+                call("remove the permissions boundary of IAM user '%s'" % name,
+                     iam.delete_user_permissions_boundary, UserName=name)
+        view["permissions_boundary"] = boundary or None
+
+    changes.after = _state(view)
+    return changes.result(task, user=view, created=False)
+
+
+def remove_user(task, current):
+    """Delete the user after what IAM requires to be gone first."""
+    iam, changes = task.aws.iam, Changes()
+    name = task.params["name"]
+    if current is None:
+        return changes.result(task, user={})
+    view = user_view(current, tags_to_dict(current.get("Tags")))
+    changes.before = _state(view)
+    changes.after = {}
+
+    keys = call("list access keys of IAM user '%s'" % name, iam.list_access_keys, UserName=name)["AccessKeyMetadata"]
+    inline = call("list inline policies of IAM user '%s'" % name, iam.list_user_policies, UserName=name)["PolicyNames"]
+    attached = call("list policies attached to IAM user '%s'" % name, iam.list_attached_user_policies,
+                    UserName=name)["AttachedPolicies"]
+    groups = call("list groups of IAM user '%s'" % name, iam.list_groups_for_user, UserName=name)["Groups"]
+    login = read("read the console login profile of IAM user '%s'" % name, iam.get_login_profile, UserName=name)
+
+    steps = []
+    for key in keys:
+        steps.append(("delete access key %s" % key["AccessKeyId"], iam.delete_access_key,
+                      dict(UserName=name, AccessKeyId=key["AccessKeyId"])))
+    for policy in inline:
+        steps.append(("delete inline policy %s" % policy, iam.delete_user_policy, dict(UserName=name, PolicyName=policy)))
+    for policy in attached:
+        steps.append(("detach policy %s" % policy["PolicyArn"], iam.detach_user_policy,
+                      dict(UserName=name, PolicyArn=policy["PolicyArn"])))
+    for group in groups:
+        steps.append(("remove from group %s" % group["GroupName"], iam.remove_user_from_group,
+                      dict(UserName=name, GroupName=group["GroupName"])))
+    if login:
+        steps.append(("delete console login profile", iam.delete_login_profile, dict(UserName=name)))
+    steps.append(("delete user %s" % name, iam.delete_user, dict(UserName=name)))
+
+    for description, method, request in steps:
+        changes.add(description)
+        if not task.check_mode:
+            call("%s of IAM user '%s'" % (description, name), method, **request)
+    return changes.result(task, user=view, deleted_access_key_ids=[k["AccessKeyId"] for k in keys])

@@ -1,0 +1,118 @@
+# -*- coding: utf-8 -*-
+# Copyright: spapi.onboarding contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Input rules of IAM and of this collection, checked before any AWS call.
+
+Every check raises ValidationError naming the option and the rule it broke, so a
+bad value is refused with a message a user can act on and nothing is written.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+IAM_NAME = re.compile(r"^[\w+=,.@-]+$", re.ASCII)
+IAM_PATH = re.compile(r"^/$|^/[\x21-\x7e]+/$")
+PARTITIONS = r"aws|aws-cn|aws-us-gov|aws-iso|aws-iso-[a-z]|aws-eusc"
+_ARN = r"^arn:(?P<partition>%s):iam::(?P<account>%s):%s(?P<path>/(?:[\x21-\x7e]*/)?)(?P<name>[\w+=,.@-]{1,%d})$"
+ARN_PATTERNS = {
+    "user": re.compile(_ARN % (PARTITIONS, r"\d{12}", "user", 64), re.ASCII),
+    "role": re.compile(_ARN % (PARTITIONS, r"\d{12}", "role", 64), re.ASCII),
+    # AWS managed policies live in the pseudo-account "aws".
+    "policy": re.compile(_ARN % (PARTITIONS, r"\d{12}|aws", "policy", 128), re.ASCII),
+}
+ROOT_ARN = re.compile(r"^arn:(%s):iam::\d{12}:root$" % PARTITIONS)
+
+NAME_LIMITS = {"user": 64, "role": 64, "policy": 128}
+SESSION_DURATION = (3600, 43200)
+
+
+class ValidationError(ValueError):
+    """A user-supplied value breaks a rule; the message names the option."""
+
+    def __init__(self, option, rule):
+        self.option = option
+        super(ValidationError, self).__init__("option '%s': %s" % (option, rule))
+
+
+def check_name(value, option, kind):
+    limit = NAME_LIMITS[kind]
+    if not isinstance(value, str) or not value:
+        raise ValidationError(option, "an IAM %s name is required (1-%d characters)" % (kind, limit))
+    if len(value) > limit:
+        raise ValidationError(option, "IAM %s names are at most %d characters, got %d" % (kind, limit, len(value)))
+    if not IAM_NAME.match(value):
+        raise ValidationError(
+            option,
+            "%r is not a valid IAM %s name: only letters, digits and the characters + = , . @ _ - are allowed"
+            % (value, kind),
+        )
+    return value
+
+
+def check_path(value, option="path"):
+    if len(value) > 512 or not IAM_PATH.match(value):
+        raise ValidationError(
+            option,
+            "%r is not a valid IAM path: it must be '/' or start and end with '/', "
+            "printable ASCII without spaces, at most 512 characters" % (value,),
+        )
+    return value
+
+
+def check_arn(value, option, kind):
+    """Return the match of an IAM ARN of the given kind (user, role or policy)."""
+    match = ARN_PATTERNS[kind].match(value or "")
+    if not match:
+        raise ValidationError(
+            option,
+            "%r is not an IAM %s ARN (expected arn:<partition>:iam::<12-digit account>:%s/[path/]<name>)"
+            % (value, kind, kind),
+        )
+    return match
+
+
+def check_principal_arn(value, option):
+    """A trusted principal: an IAM user or role ARN, or an account root ARN."""
+    if ARN_PATTERNS["user"].match(value) or ARN_PATTERNS["role"].match(value) or ROOT_ARN.match(value):
+        return value
+    raise ValidationError(
+        option, "%r is not an IAM user, role or account root ARN" % (value,)
+    )
+
+
+def check_session_duration(value, option="max_session_duration"):
+    low, high = SESSION_DURATION
+    if not low <= value <= high:
+        raise ValidationError(option, "must be between %d and %d seconds, got %d" % (low, high, value))
+    return value
+
+
+def check_positive(value, option):
+    if value < 0:
+        raise ValidationError(option, "must be zero or more, got %s" % (value,))
+    return value
+
+
+def check_tags(tags, option="tags"):
+    """IAM tag rules: at most 50, keys 1-128 characters, values 0-256 characters."""
+    if tags is None:
+        return None
+    if len(tags) > 50:
+        raise ValidationError(option, "IAM allows at most 50 tags, got %d" % len(tags))
+    for key, value in tags.items():
+        if not 1 <= len(str(key)) <= 128:
+            raise ValidationError(option, "tag key %r must be 1-128 characters" % (key,))
+        if str(key).lower().startswith("aws:"):
+            raise ValidationError(option, "tag key %r uses the reserved prefix 'aws:'" % (key,))
+        if len("" if value is None else str(value)) > 256:
+            raise ValidationError(option, "the value of tag %r is longer than 256 characters" % (key,))
+    return dict((str(k), "" if v is None else str(v)) for k, v in tags.items())
+
+
+def check_https_uri(value, option):
+    if not re.match(r"^https://[^\s/?#]+[^\s]*$", value or ""):
+        raise ValidationError(option, "%r must be an https:// URI" % (value,))
+    return value
