@@ -1,0 +1,71 @@
+# -*- coding: utf-8 -*-
+# Copyright: spapi.onboarding contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Run the shared resource logic in-process on the controller, from an action plugin.
+
+access_key and verify need the play's vault secrets, which only the controller
+holds, and they handle a secret that must never be written to a module's
+argument file. They therefore run the same Task-based logic as the modules, here.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
+
+from ansible_collections.spapi.onboarding.plugins.module_utils._aws import HAS_BOTO3, AwsFailure
+from ansible_collections.spapi.onboarding.plugins.module_utils._task import Task, with_aws_options
+from ansible_collections.spapi.onboarding.plugins.module_utils._validate import ValidationError
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault import VaultFileError
+
+display = Display()
+
+# A task's `environment:` reaches modules as process environment; in-process we map it to options.
+ENVIRONMENT_OPTIONS = (
+    ("AWS_ACCESS_KEY_ID", "access_key"),
+    ("AWS_SECRET_ACCESS_KEY", "secret_key"),
+    ("AWS_SESSION_TOKEN", "session_token"),
+    ("AWS_PROFILE", "profile"),
+    ("AWS_REGION", "region"),
+    ("AWS_DEFAULT_REGION", "region"),
+    ("AWS_ENDPOINT_URL", "endpoint_url"),
+)
+
+
+class ControllerAction(ActionBase):
+    """Subclasses set ARGUMENT_SPEC (the module's) and implement handle(task, task_vars)."""
+
+    ARGUMENT_SPEC = {}
+    TRANSFERS_FILES = False
+    _requires_connection = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ControllerAction, self).run(tmp, task_vars)
+        del tmp
+        if not HAS_BOTO3:
+            raise AnsibleActionFail("%s needs boto3 and botocore on the controller" % self._task.action)
+        dummy, params = self.validate_argument_spec(argument_spec=with_aws_options(self.ARGUMENT_SPEC))
+        self._apply_task_environment(params)
+        task = Task(params, check_mode=bool(self._task.check_mode), diff_mode=bool(self._task.diff),
+                    warn=display.warning)
+        try:
+            result.update(self.handle(task, task_vars or {}))
+        except (ValidationError, AwsFailure, VaultFileError) as exc:
+            result.update(failed=True, msg=str(exc))
+        return result
+
+    def _apply_task_environment(self, params):
+        environment = {}
+        for entry in self._task.environment or []:
+            templated = self._templar.template(entry)
+            if isinstance(templated, dict):
+                environment.update(templated)
+        for variable, option in ENVIRONMENT_OPTIONS:
+            if environment.get(variable) and not params.get(option):
+                params[option] = str(environment[variable])
+
+    def handle(self, task, task_vars):
+        raise NotImplementedError
