@@ -89,6 +89,27 @@ def read(what, method, **kwargs):
         raise AwsFailure("Could not %s: %s" % (what, exc))
 
 
+def create(what, method, reread, **kwargs):
+    """Create an IAM entity; return (response, True), or (reread(), False) when IAM answers
+    EntityAlreadyExists.
+
+    We only create after a read found nothing, so the entity appeared meanwhile: either
+    botocore retried a create whose first response was lost, or a concurrent run made it.
+    Either way it is there, and the caller converges it like any existing entity.
+    """
+    try:
+        return method(**kwargs), True
+    except ClientError as exc:
+        if error_code(exc) == "EntityAlreadyExists":
+            found = reread()
+            if found:
+                return found, False
+        code = error_code(exc)
+        raise AwsFailure("Could not %s: %s: %s" % (what, code, error_message(exc)), code)
+    except BotoCoreError as exc:
+        raise AwsFailure("Could not %s: %s" % (what, exc))
+
+
 def parse_arn(arn):
     """Split an ARN into partition, account and resource."""
     parts = arn.split(":", 5)

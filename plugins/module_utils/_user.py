@@ -7,7 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._aws import call, read
+from ansible_collections.spapi.onboarding.plugins.module_utils._aws import call, create, read
 from ansible_collections.spapi.onboarding.plugins.module_utils._iam import (
     Changes,
     merged_tags,
@@ -84,15 +84,19 @@ def create_user(task):
             "permissions_boundary": params.get("permissions_boundary") or None,
         }
     else:
-        created = call("create IAM user '%s'" % name, iam.create_user, **request)["User"]
-        view = user_view(created, params.get("tags") or {})
+        reply, created = create("create IAM user '%s'" % name, iam.create_user,
+                                lambda: read("read IAM user '%s'" % name, iam.get_user, UserName=name), **request)
+        if not created:
+            return update_user(task, reply["User"], changes)
+        view = user_view(reply["User"], params.get("tags") or {})
         view["permissions_boundary"] = params.get("permissions_boundary") or None
     changes.after = _state(view)
     return changes.result(task, user=view, created=True)
 
 
-def update_user(task, current):
-    params, iam, changes = task.params, task.aws.iam, Changes()
+def update_user(task, current, changes=None):
+    params, iam = task.params, task.aws.iam
+    changes = changes or Changes()
     name = params["name"]
     view = user_view(current, tags_to_dict(current.get("Tags")))
     changes.before = _state(view)
