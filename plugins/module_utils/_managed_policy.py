@@ -116,6 +116,7 @@ def create_policy(task, arn):
         view = policy_view(predicted, document, params.get("tags") or {})
     else:
         created = call("create IAM policy '%s'" % name, iam.create_policy, **request)["Policy"]
+        created.setdefault("Description", params.get("description"))
         view = policy_view(created, document, params.get("tags") or {})
     changes.after = _state(view)
     return changes.result(task, policy=view, created=True)
