@@ -227,4 +227,3 @@ def remove_policy(task, current):
         if not task.check_mode:
             call("%s of IAM policy '%s'" % (description, arn), method, **request)
     return changes.result(task, policy=view)
-
