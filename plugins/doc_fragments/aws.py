@@ -62,7 +62,8 @@ options:
     description:
       - Extra botocore client configuration, passed to C(botocore.config.Config).
       - By default throttling and transient errors are retried by botocore's V(standard) retry mode,
-        10 attempts in total; set O(aws_config) to V({"retries": {"mode": "adaptive", "total_max_attempts": 15}}) to change it.
+        10 attempts in total.
+      - 'To change it, set O(aws_config) to V({"retries": {"mode": "adaptive", "total_max_attempts": 15}}).'
     type: dict
 requirements:
   - python >= 3.9

@@ -1,0 +1,229 @@
+# -*- coding: utf-8 -*-
+# Copyright: spapi.onboarding contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Ensure the customer-managed SP-API policy (step 3 of the onboarding).
+
+A changed document becomes a new default version, within IAM's limit of five
+versions per policy; a converged run reads the policy and its default version only.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+
+from urllib.parse import unquote
+
+from ansible_collections.spapi.onboarding.plugins.module_utils._aws import call, read
+from ansible_collections.spapi.onboarding.plugins.module_utils._iam import (
+    Changes,
+    merged_tags,
+    tag_changes,
+    tags_to_dict,
+    tags_to_list,
+)
+from ansible_collections.spapi.onboarding.plugins.module_utils._policies import (
+    parse_document,
+    same_policy,
+    sp_api_policy,
+    to_json,
+)
+from ansible_collections.spapi.onboarding.plugins.module_utils._validate import (
+    ValidationError,
+    check_name,
+    check_path,
+    check_tags,
+)
+
+DEFAULT_POLICY_NAME = "SellingPartnerAPI"
+MAX_VERSIONS = 5
+MAX_DESCRIPTION = 1000
+MAX_DOCUMENT = 6144
+
+
+def validate_policy_params(params):
+    check_name(params["name"], "name", "policy")
+    check_path(params["path"])
+    params["tags"] = check_tags(params.get("tags"))
+    description = params.get("description")
+    if description is not None and len(description) > MAX_DESCRIPTION:
+        raise ValidationError("description", "IAM policy descriptions are at most %d characters, got %d"
+                              % (MAX_DESCRIPTION, len(description)))
+    if params.get("document") in (None, "", {}):
+        document = sp_api_policy()
+    else:
+        document = parse_document(params["document"], "document")
+    if len(to_json(document)) > MAX_DOCUMENT:
+        raise ValidationError("document", "a managed policy document is at most %d characters" % MAX_DOCUMENT)
+    params["document"] = document
+    return document
+
+
+def decode_document(document):
+    """IAM returns documents URL-encoded; botocore usually decodes them already."""
+    if isinstance(document, dict):
+        return document
+    try:
+        return json.loads(document)
+    except ValueError:
+        return json.loads(unquote(document))
+
+
+def policy_view(policy, document, tags):
+    return {
+        "arn": policy["Arn"],
+        "policy_name": policy["PolicyName"],
+        "policy_id": policy.get("PolicyId"),
+        "default_version_id": policy.get("DefaultVersionId"),
+        "document": document,
+        "path": policy.get("Path", "/"),
+        "description": policy.get("Description") or "",
+        "tags": tags,
+    }
+
+
+def _state(view):
+    return {"document": view["document"], "tags": view["tags"]}
+
+
+def ensure_policy(task):
+    params = task.params
+    validate_policy_params(params)
+    iam = task.aws.iam
+    arn = task.aws.arn("policy", params["path"], params["name"])
+    found = read("read IAM policy '%s'" % arn, iam.get_policy, PolicyArn=arn)
+    current = found["Policy"] if found else None
+    if params["state"] == "absent":
+        return remove_policy(task, current)
+    if current is None:
+        return create_policy(task, arn)
+    return update_policy(task, current)
+
+
+def create_policy(task, arn):
+    params, iam, changes = task.params, task.aws.iam, Changes()
+    name, path, document = params["name"], params["path"], params["document"]
+    changes.add("create policy %s" % name)
+    request = dict(PolicyName=name, Path=path, PolicyDocument=to_json(document))
+    if params.get("description"):
+        request["Description"] = params["description"]
+    if params.get("tags"):
+        request["Tags"] = tags_to_list(params["tags"])
+    if task.check_mode:
+        predicted = {"Arn": arn, "PolicyName": name, "Path": path, "DefaultVersionId": "v1",
+                     "Description": params.get("description")}
+        view = policy_view(predicted, document, params.get("tags") or {})
+    else:
+        created = call("create IAM policy '%s'" % name, iam.create_policy, **request)["Policy"]
+        created.setdefault("Description", params.get("description"))
+        view = policy_view(created, document, params.get("tags") or {})
+    changes.after = _state(view)
+    return changes.result(task, policy=view, created=True)
+
+
+def _oldest_non_default(versions):
+    candidates = [v for v in versions if not v.get("IsDefaultVersion")]
+
+    def age(version):
+        number = version["VersionId"].lstrip("v")
+        return (int(number) if number.isdigit() else 0, str(version.get("CreateDate", "")))
+
+    return sorted(candidates, key=age)[0] if candidates else None
+
+
+def update_policy(task, current):
+    params, iam, changes = task.params, task.aws.iam, Changes()
+    arn, name = current["Arn"], current["PolicyName"]
+    version = call("read the default version of IAM policy '%s'" % arn, iam.get_policy_version,
+                   PolicyArn=arn, VersionId=current["DefaultVersionId"])["PolicyVersion"]
+    view = policy_view(current, decode_document(version["Document"]), tags_to_dict(current.get("Tags")))
+    changes.before = _state(view)
+
+    wanted = params["document"]
+    if not same_policy(view["document"], wanted):
+        versions = call("list the versions of IAM policy '%s'" % arn, iam.list_policy_versions,
+                        PolicyArn=arn)["Versions"]
+        if len(versions) >= MAX_VERSIONS:
+            oldest = _oldest_non_default(versions)
+            changes.add("delete version %s of policy %s (IAM keeps at most %d versions)"
+                        % (oldest["VersionId"], name, MAX_VERSIONS))
+            if not task.check_mode:
+                call("delete version %s of IAM policy '%s'" % (oldest["VersionId"], arn), iam.delete_policy_version,
+                     PolicyArn=arn, VersionId=oldest["VersionId"])
+        changes.add("create a new default version of policy %s" % name)
+        if task.check_mode:
+            view["default_version_id"] = None
+        else:
+            created = call("create a new version of IAM policy '%s'" % arn, iam.create_policy_version,
+                           PolicyArn=arn, PolicyDocument=to_json(wanted), SetAsDefault=True)["PolicyVersion"]
+            view["default_version_id"] = created["VersionId"]
+        view["document"] = wanted
+
+    description = params.get("description")
+    if description is not None and description != view["description"]:
+        task.warn("IAM cannot change the description of an existing policy: policy %s keeps %r; "
+                  "delete and re-create the policy to change it" % (name, view["description"]))
+
+    to_set, to_remove = tag_changes(view["tags"], params.get("tags"), params["purge_tags"])
+    if to_remove:
+        changes.add("untag policy %s: %s" % (name, ", ".join(to_remove)))
+        if not task.check_mode:
+            call("remove tags from IAM policy '%s'" % arn, iam.untag_policy, PolicyArn=arn, TagKeys=to_remove)
+    if to_set:
+        changes.add("tag policy %s: %s" % (name, ", ".join(sorted(to_set))))
+        if not task.check_mode:
+            call("tag IAM policy '%s'" % arn, iam.tag_policy, PolicyArn=arn, Tags=tags_to_list(to_set))
+    view["tags"] = merged_tags(view["tags"], to_set, to_remove)
+
+    changes.after = _state(view)
+    return changes.result(task, policy=view, created=False)
+
+
+def _entities(iam, arn):
+    reply = {"PolicyUsers": [], "PolicyGroups": [], "PolicyRoles": []}
+    request = dict(PolicyArn=arn)
+    while True:
+        page = call("list the entities IAM policy '%s' is attached to" % arn, iam.list_entities_for_policy, **request)
+        for key in reply:
+            reply[key].extend(page.get(key, []))
+        if not page.get("IsTruncated"):
+            return reply
+        request["Marker"] = page["Marker"]
+
+
+def remove_policy(task, current):
+    """Detach the policy everywhere, delete its old versions, then the policy."""
+    iam, changes = task.aws.iam, Changes()
+    if current is None:
+        return changes.result(task, policy={})
+    arn, name = current["Arn"], current["PolicyName"]
+    version = call("read the default version of IAM policy '%s'" % arn, iam.get_policy_version,
+                   PolicyArn=arn, VersionId=current["DefaultVersionId"])["PolicyVersion"]
+    view = policy_view(current, decode_document(version["Document"]), tags_to_dict(current.get("Tags")))
+    changes.before = _state(view)
+    changes.after = {}
+
+    entities = _entities(iam, arn)
+    versions = call("list the versions of IAM policy '%s'" % arn, iam.list_policy_versions, PolicyArn=arn)["Versions"]
+    steps = []
+    for user in entities["PolicyUsers"]:
+        steps.append(("detach from user %s" % user["UserName"], iam.detach_user_policy,
+                      dict(UserName=user["UserName"], PolicyArn=arn)))
+    for group in entities["PolicyGroups"]:
+        steps.append(("detach from group %s" % group["GroupName"], iam.detach_group_policy,
+                      dict(GroupName=group["GroupName"], PolicyArn=arn)))
+    for role in entities["PolicyRoles"]:
+        steps.append(("detach from role %s" % role["RoleName"], iam.detach_role_policy,
+                      dict(RoleName=role["RoleName"], PolicyArn=arn)))
+    for old in versions:
+        if not old.get("IsDefaultVersion"):
+            steps.append(("delete version %s" % old["VersionId"], iam.delete_policy_version,
+                          dict(PolicyArn=arn, VersionId=old["VersionId"])))
+    steps.append(("delete policy %s" % name, iam.delete_policy, dict(PolicyArn=arn)))
+
+    for description, method, request in steps:
+        changes.add(description)
+        if not task.check_mode:
+            call("%s of IAM policy '%s'" % (description, arn), method, **request)
+    return changes.result(task, policy=view)

@@ -1,0 +1,65 @@
+# -*- coding: utf-8 -*-
+# Copyright: spapi.onboarding contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Ensure the user's inline "STS policy" (step 5 of the onboarding).
+
+It allows sts:AssumeRole on exactly the SP-API role(s), nothing broader. A converged
+run reads the inline policy once and writes nothing.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.spapi.onboarding.plugins.module_utils._aws import call, read
+from ansible_collections.spapi.onboarding.plugins.module_utils._iam import Changes
+from ansible_collections.spapi.onboarding.plugins.module_utils._managed_policy import decode_document
+from ansible_collections.spapi.onboarding.plugins.module_utils._policies import assume_role_policy, same_policy, to_json
+from ansible_collections.spapi.onboarding.plugins.module_utils._validate import ValidationError, check_arn, check_name
+
+DEFAULT_STS_POLICY_NAME = "SellingPartnerAPIAssumeRole"
+
+
+def validate_sts_policy_params(params):
+    check_name(params["user_name"], "user_name", "user")
+    check_name(params["policy_name"], "policy_name", "policy")
+    if params.get("role_arn") and params.get("role_arns"):
+        raise ValidationError("role_arn", "is mutually exclusive with role_arns: give one of them")
+    if params.get("role_arn"):
+        check_arn(params["role_arn"], "role_arn", "role")
+        roles = [params["role_arn"]]
+    else:
+        roles = sorted(set(check_arn(arn, "role_arns", "role").group(0) for arn in params.get("role_arns") or []))
+    if params["state"] == "present" and not roles:
+        raise ValidationError("role_arn", "state=present needs role_arn or role_arns: the role(s) the user may assume")
+    return assume_role_policy(roles) if roles else None
+
+
+def ensure_sts_policy(task):
+    params = task.params
+    wanted = validate_sts_policy_params(params)
+    iam, changes = task.aws.iam, Changes()
+    user, name = params["user_name"], params["policy_name"]
+    found = read("read inline policy '%s' of IAM user '%s'" % (name, user), iam.get_user_policy,
+                 UserName=user, PolicyName=name)
+    current = decode_document(found["PolicyDocument"]) if found else None
+    if current is not None:
+        changes.before = {"document": current}
+
+    if params["state"] == "absent":
+        if current is not None:
+            changes.add("delete inline policy %s of user %s" % (name, user))
+            changes.after = {}
+            if not task.check_mode:
+                call("delete inline policy '%s' of IAM user '%s'" % (name, user), iam.delete_user_policy,
+                     UserName=user, PolicyName=name)
+        return changes.result(task, policy_name=name, user_name=user, document=None)
+
+    if not same_policy(current, wanted):
+        changes.add("%s inline policy %s of user %s" % ("update" if current else "create", name, user))
+        if not task.check_mode:
+            call("put inline policy '%s' on IAM user '%s'" % (name, user), iam.put_user_policy,
+                 UserName=user, PolicyName=name, PolicyDocument=to_json(wanted))
+        current = wanted
+    changes.after = {"document": current}
+    return changes.result(task, policy_name=name, user_name=user, document=current)
