@@ -89,25 +89,22 @@ def read(what, method, **kwargs):
         raise AwsFailure("Could not %s: %s" % (what, exc))
 
 
-def create(what, method, reread, **kwargs):
-    """Create an IAM entity; return (response, True), or (reread(), False) when IAM answers
-    EntityAlreadyExists.
+def adopt_existing(attempt, reread):
+    """Run attempt() (a create call); return (its reply, True), or (reread(), False) when IAM
+    answers EntityAlreadyExists.
 
     We only create after a read found nothing, so the entity appeared meanwhile: either
     botocore retried a create whose first response was lost, or a concurrent run made it.
     Either way it is there, and the caller converges it like any existing entity.
     """
     try:
-        return method(**kwargs), True
-    except ClientError as exc:
-        if error_code(exc) == "EntityAlreadyExists":
+        return attempt(), True
+    except AwsFailure as exc:
+        if exc.code == "EntityAlreadyExists":
             found = reread()
             if found:
                 return found, False
-        code = error_code(exc)
-        raise AwsFailure("Could not %s: %s: %s" % (what, code, error_message(exc)), code)
-    except BotoCoreError as exc:
-        raise AwsFailure("Could not %s: %s" % (what, exc))
+        raise
 
 
 def parse_arn(arn):

@@ -15,7 +15,7 @@ import json
 
 from urllib.parse import unquote
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._aws import call, read
+from ansible_collections.spapi.onboarding.plugins.module_utils._aws import adopt_existing, call, read
 from ansible_collections.spapi.onboarding.plugins.module_utils._iam import (
     Changes,
     merged_tags,
@@ -115,7 +115,12 @@ def create_policy(task, arn):
                      "Description": params.get("description")}
         view = policy_view(predicted, document, params.get("tags") or {})
     else:
-        created = call("create IAM policy '%s'" % name, iam.create_policy, **request)["Policy"]
+        reply, fresh = adopt_existing(
+            lambda: call("create IAM policy '%s'" % name, iam.create_policy, **request),
+            lambda: read("read IAM policy '%s'" % arn, iam.get_policy, PolicyArn=arn))
+        if not fresh:
+            return update_policy(task, reply["Policy"], changes)
+        created = reply["Policy"]
         created.setdefault("Description", params.get("description"))
         view = policy_view(created, document, params.get("tags") or {})
     changes.after = _state(view)
@@ -132,8 +137,9 @@ def _oldest_non_default(versions):
     return sorted(candidates, key=age)[0] if candidates else None
 
 
-def update_policy(task, current):
-    params, iam, changes = task.params, task.aws.iam, Changes()
+def update_policy(task, current, changes=None):
+    params, iam = task.params, task.aws.iam
+    changes = changes or Changes()
     arn, name = current["Arn"], current["PolicyName"]
     version = call("read the default version of IAM policy '%s'" % arn, iam.get_policy_version,
                    PolicyArn=arn, VersionId=current["DefaultVersionId"])["PolicyVersion"]

@@ -17,7 +17,7 @@ __metaclass__ = type
 import re
 import time
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._aws import AwsFailure, call, read
+from ansible_collections.spapi.onboarding.plugins.module_utils._aws import AwsFailure, adopt_existing, call, read
 from ansible_collections.spapi.onboarding.plugins.module_utils._iam import (
     Changes,
     is_invalid_principal,
@@ -192,7 +192,12 @@ def create_role(task, trust):
         role = {"Arn": task.aws.arn("role", path, name), "RoleName": name, "Path": path,
                 "AssumeRolePolicyDocument": trust}
     else:
-        role = with_principal_wait(task, "create IAM role '%s'" % name, iam.create_role, **request)["Role"]
+        reply, fresh = adopt_existing(
+            lambda: with_principal_wait(task, "create IAM role '%s'" % name, iam.create_role, **request),
+            lambda: read("read IAM role '%s'" % name, iam.get_role, RoleName=name))
+        if not fresh:
+            return update_role(task, reply["Role"], trust, changes)
+        role = reply["Role"]
     role = dict(role, AssumeRolePolicyDocument=trust, Description=params.get("description") or "",
                 MaxSessionDuration=params.get("max_session_duration") or DEFAULT_SESSION_DURATION)
     attached = _sync_attachments(task, changes, name, [])
@@ -201,8 +206,9 @@ def create_role(task, trust):
     return changes.result(task, role=view, created=True)
 
 
-def update_role(task, current, trust):
-    params, iam, changes = task.params, task.aws.iam, Changes()
+def update_role(task, current, trust, changes=None):
+    params, iam = task.params, task.aws.iam
+    changes = changes or Changes()
     name = params["name"]
     view = role_view(current, _attached(iam, name), tags_to_dict(current.get("Tags")))
     changes.before = _state(view)

@@ -7,7 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._aws import call, create, read
+from ansible_collections.spapi.onboarding.plugins.module_utils._aws import adopt_existing, call, read
 from ansible_collections.spapi.onboarding.plugins.module_utils._iam import (
     Changes,
     merged_tags,
@@ -84,8 +84,9 @@ def create_user(task):
             "permissions_boundary": params.get("permissions_boundary") or None,
         }
     else:
-        reply, created = create("create IAM user '%s'" % name, iam.create_user,
-                                lambda: read("read IAM user '%s'" % name, iam.get_user, UserName=name), **request)
+        reply, created = adopt_existing(
+            lambda: call("create IAM user '%s'" % name, iam.create_user, **request),
+            lambda: read("read IAM user '%s'" % name, iam.get_user, UserName=name))
         if not created:
             return update_user(task, reply["User"], changes)
         view = user_view(reply["User"], params.get("tags") or {})
