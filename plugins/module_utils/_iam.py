@@ -9,7 +9,7 @@ __metaclass__ = type
 
 import time
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._aws import AwsFailure
+from ansible_collections.spapi.onboarding.plugins.module_utils._aws import AwsFailure, call
 
 
 def tags_to_dict(tag_list):
@@ -33,6 +33,23 @@ def merged_tags(current, to_set, to_remove):
     tags = dict((k, v) for k, v in current.items() if k not in to_remove)
     tags.update(to_set)
     return tags
+
+
+def sync_tags(task, changes, kind, name, current, identifier, tag_method, untag_method):
+    """Converge the tags of one IAM entity to the task's tags/purge_tags; return the tags it ends with.
+
+    identifier is the request key naming the entity, e.g. {"UserName": "alice"}.
+    """
+    to_set, to_remove = tag_changes(current, task.params.get("tags"), task.params["purge_tags"])
+    if to_remove:
+        changes.add("untag %s %s: %s" % (kind, name, ", ".join(to_remove)))
+        if not task.check_mode:
+            call("remove tags from IAM %s '%s'" % (kind, name), untag_method, TagKeys=to_remove, **identifier)
+    if to_set:
+        changes.add("tag %s %s: %s" % (kind, name, ", ".join(sorted(to_set))))
+        if not task.check_mode:
+            call("tag IAM %s '%s'" % (kind, name), tag_method, Tags=tags_to_list(to_set), **identifier)
+    return merged_tags(current, to_set, to_remove)
 
 
 def retry_while(predicate, action, timeout, first_delay=1.0, max_delay=5.0, sleep=time.sleep, clock=time.monotonic):

@@ -18,8 +18,7 @@ from urllib.parse import unquote
 from ansible_collections.spapi.onboarding.plugins.module_utils._aws import adopt_existing, call, read
 from ansible_collections.spapi.onboarding.plugins.module_utils._iam import (
     Changes,
-    merged_tags,
-    tag_changes,
+    sync_tags,
     tags_to_dict,
     tags_to_list,
 )
@@ -171,16 +170,7 @@ def update_policy(task, current, changes=None):
         task.warn("IAM cannot change the description of an existing policy: policy %s keeps %r; "
                   "delete and re-create the policy to change it" % (name, view["description"]))
 
-    to_set, to_remove = tag_changes(view["tags"], params.get("tags"), params["purge_tags"])
-    if to_remove:
-        changes.add("untag policy %s: %s" % (name, ", ".join(to_remove)))
-        if not task.check_mode:
-            call("remove tags from IAM policy '%s'" % arn, iam.untag_policy, PolicyArn=arn, TagKeys=to_remove)
-    if to_set:
-        changes.add("tag policy %s: %s" % (name, ", ".join(sorted(to_set))))
-        if not task.check_mode:
-            call("tag IAM policy '%s'" % arn, iam.tag_policy, PolicyArn=arn, Tags=tags_to_list(to_set))
-    view["tags"] = merged_tags(view["tags"], to_set, to_remove)
+    view["tags"] = sync_tags(task, changes, "policy", name, view["tags"], {"PolicyArn": arn}, iam.tag_policy, iam.untag_policy)
 
     changes.after = _state(view)
     return changes.result(task, policy=view, created=False)

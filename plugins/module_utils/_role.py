@@ -21,9 +21,8 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._aws import AwsFa
 from ansible_collections.spapi.onboarding.plugins.module_utils._iam import (
     Changes,
     is_invalid_principal,
-    merged_tags,
     retry_while,
-    tag_changes,
+    sync_tags,
     tags_to_dict,
     tags_to_list,
 )
@@ -237,16 +236,7 @@ def update_role(task, current, trust, changes=None):
         view["description"] = update.get("Description", view["description"])
         view["max_session_duration"] = update.get("MaxSessionDuration", view["max_session_duration"])
 
-    to_set, to_remove = tag_changes(view["tags"], params.get("tags"), params["purge_tags"])
-    if to_remove:
-        changes.add("untag role %s: %s" % (name, ", ".join(to_remove)))
-        if not task.check_mode:
-            call("remove tags from IAM role '%s'" % name, iam.untag_role, RoleName=name, TagKeys=to_remove)
-    if to_set:
-        changes.add("tag role %s: %s" % (name, ", ".join(sorted(to_set))))
-        if not task.check_mode:
-            call("tag IAM role '%s'" % name, iam.tag_role, RoleName=name, Tags=tags_to_list(to_set))
-    view["tags"] = merged_tags(view["tags"], to_set, to_remove)
+    view["tags"] = sync_tags(task, changes, "role", name, view["tags"], {"RoleName": name}, iam.tag_role, iam.untag_role)
 
     view["attached_policy_arns"] = _sync_attachments(task, changes, name, view["attached_policy_arns"])
     changes.after = _state(view)

@@ -10,8 +10,7 @@ __metaclass__ = type
 from ansible_collections.spapi.onboarding.plugins.module_utils._aws import adopt_existing, call, read
 from ansible_collections.spapi.onboarding.plugins.module_utils._iam import (
     Changes,
-    merged_tags,
-    tag_changes,
+    sync_tags,
     tags_to_dict,
     tags_to_list,
 )
@@ -110,16 +109,7 @@ def update_user(task, current, changes=None):
         view["path"] = wanted_path
         view["arn"] = view["arn"].rsplit(":", 1)[0] + ":user" + wanted_path + name
 
-    to_set, to_remove = tag_changes(view["tags"], params.get("tags"), params["purge_tags"])
-    if to_remove:
-        changes.add("untag user %s: %s" % (name, ", ".join(to_remove)))
-        if not task.check_mode:
-            call("remove tags from IAM user '%s'" % name, iam.untag_user, UserName=name, TagKeys=to_remove)
-    if to_set:
-        changes.add("tag user %s: %s" % (name, ", ".join(sorted(to_set))))
-        if not task.check_mode:
-            call("tag IAM user '%s'" % name, iam.tag_user, UserName=name, Tags=tags_to_list(to_set))
-    view["tags"] = merged_tags(view["tags"], to_set, to_remove)
+    view["tags"] = sync_tags(task, changes, "user", name, view["tags"], {"UserName": name}, iam.tag_user, iam.untag_user)
 
     boundary = params.get("permissions_boundary")
     if boundary is not None and boundary != (view["permissions_boundary"] or ""):
