@@ -24,6 +24,7 @@ __metaclass__ = type
 
 import datetime
 import json
+import re
 from email.utils import parsedate_to_datetime
 
 try:
@@ -174,17 +175,37 @@ def _pairs_text(pairs):
     return ", ".join("%s on %s" % pair for pair in sorted(pairs))
 
 
+def _within(value, pattern):
+    """Whether every name matched by `value` is matched by `pattern` (IAM wildcards * and ?).
+
+    Treating the wildcards of `value` as literals is exact for the documents of this chain
+    ("arn:aws:execute-api:eu-west-1:*:*" is within "arn:aws:execute-api:*:*:*", "*" is not
+    within "execute-api:Invoke").
+    """
+    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.match("^%s$" % regex, value, re.DOTALL) is not None
+
+
+def _pair_within(pair, other):
+    # Action names are case-insensitive in IAM, resources are not.
+    return _within(pair[0].lower(), other[0].lower()) and _within(pair[1], other[1])
+
+
 def describe_difference(actual, expected):
     """In words: how a document differs from the one it should be (widened, narrowed, or both)."""
     have, notes = _allow_pairs(actual)
     want, dummy = _allow_pairs(expected)
-    extra, missing = have - want, want - have
+    # Widened: allows something outside every expected grant. Narrowed: an expected grant not fully allowed.
+    extra = set(h for h in have if not any(_pair_within(h, w) for w in want))
+    missing = set(w for w in want if not any(_pair_within(w, h) for h in have))
     words = []
     widening = [n for n in notes if "NotAction" in n]
     if extra or widening:
         words.append("widened: it also allows %s" % "; ".join(([_pairs_text(extra)] if extra else []) + widening))
     if missing:
-        words.append("narrowed: it does not allow %s" % _pairs_text(missing))
+        narrower = sorted(have - extra)
+        words.append("narrowed: it does not allow %s%s" % (
+            _pairs_text(missing), (" (only %s)" % _pairs_text(narrower)) if narrower else ""))
     others = [n for n in notes if n not in widening]
     if others:
         words.append("it adds %s" % ", ".join(others))
@@ -362,7 +383,9 @@ def check_attachment(task, report, chain):
         report.not_checked("policy_attached", "IAM role %s does not exist" % role_name)
         return
     others = sorted(p["PolicyArn"] for p in chain.attached if p["PolicyName"] != name)
-    if not any(p["PolicyName"] == name for p in chain.attached):
+    if chain.policy_arn is None and not others:
+        report.not_checked("policy_attached", "IAM policy %s does not exist" % name)
+    elif not any(p["PolicyName"] == name for p in chain.attached):
         report.failed("policy_attached", "IAM policy %s is not attached to IAM role %s%s"
                       % (name, role_name, (" (attached: %s)" % ", ".join(others)) if others else ""),
                       ONBOARD_FIX)

@@ -279,7 +279,7 @@ BROKEN = {
     "STS policy widened": (
         lambda c: c.iam.put_user_policy(UserName=USER, PolicyName=STS_POLICY, PolicyDocument=sts_doc("*")),
         lambda c: c.iam.put_user_policy(UserName=USER, PolicyName=STS_POLICY, PolicyDocument=sts_doc(ROLE_ARN)),
-        "sts_policy", ["widened: it also allows sts:AssumeRole on *", "narrowed: it does not allow sts:AssumeRole on %s" % ROLE_ARN]),
+        "sts_policy", ["is not sts:AssumeRole on exactly %s: widened: it also allows sts:AssumeRole on *" % ROLE_ARN]),
     "vaulted key deactivated": (
         _deactivate_key, _reactivate_key,
         "access_key", ["is Inactive, not Active", ROTATE]),
@@ -296,12 +296,11 @@ BROKEN = {
     "policy document widened": (
         _widen_policy, _restore_policy,
         "policy", ["default version v2 of IAM policy %s (%s) is not the SP-API document" % (POLICY, POLICY_ARN),
-                   "widened: it also allows * on arn:aws:execute-api:*:*:*",
-                   "narrowed: it does not allow execute-api:Invoke on arn:aws:execute-api:*:*:*", ONBOARD]),
+                   "SP-API document: widened: it also allows * on arn:aws:execute-api:*:*:*. Fix: ", ONBOARD]),
     "policy document narrowed": (
         _narrow_policy, _restore_policy,
-        "policy", ["narrowed: it does not allow execute-api:Invoke on arn:aws:execute-api:*:*:*",
-                   "also allows execute-api:Invoke on arn:aws:execute-api:eu-west-1:*:*", ONBOARD]),
+        "policy", ["SP-API document: narrowed: it does not allow execute-api:Invoke on arn:aws:execute-api:*:*:* "
+                   "(only execute-api:Invoke on arn:aws:execute-api:eu-west-1:*:*). Fix: ", ONBOARD]),
     "policy deleted": (
         lambda c: (c.iam.detach_role_policy(RoleName=ROLE, PolicyArn=POLICY_ARN), c.iam.delete_policy(PolicyArn=POLICY_ARN)),
         lambda c: (c.iam.create_policy(PolicyName=POLICY, PolicyDocument=json.dumps(SP_API_DOC)),
@@ -320,9 +319,11 @@ def test_broken_link_is_named_with_its_fix_and_nothing_is_written(chain, case):
     broken = check(result, name)
     assert broken["ok"] is False
     for word in words:
-        assert word in "%s Fix: %s" % (broken["detail"], broken["fix"]), broken
+        assert word in "%s. Fix: %s." % (broken["detail"], broken["fix"]), broken
         assert word in result["msg"]
-    assert result["msg"].startswith("the SP-API IAM chain is broken")
+    # Exactly the broken link is named: what merely could not run is not blamed.
+    assert result["msg"].startswith("the SP-API IAM chain is broken (1 link): %s: " % name)
+    assert result["msg"].count("Fix:") == 1
     assert "%s: " % name in result["msg"]
     assert chain.secret not in json.dumps(result)
 
