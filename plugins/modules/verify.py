@@ -14,19 +14,19 @@ version_added: 0.1.0
 description:
   - Read-only check of the IAM side of a Selling Partner API onboarding, the last step of Amazon's SP-API IAM tutorial
     ("Verify that the STS policy is attached", "Test the STS AssumeRole operation") and more. Safe to run any day.
-  - Checks, in chain order, each reported in RV(checks)
-    V(user) the IAM user exists;
-    V(policy) the managed policy exists and its default version is the SP-API document
-    (C(Allow execute-api:Invoke on arn:aws:execute-api:*:*:*)), compared canonically, so a widened or a narrowed
-    document fails and the detail says which;
-    V(role) the role exists;
-    V(policy_attached) the policy is attached to the role, and no other managed policy is;
-    V(trust_policy) the role's trust policy allows C(sts:AssumeRole) to exactly the user (not another user, not the
-    account root);
-    V(sts_policy) the user's inline STS policy allows C(sts:AssumeRole) on exactly the role;
-    V(access_key) the key in the vault file is an Active key of the user;
-    V(caller_identity) C(sts:GetCallerIdentity) signed with the vaulted key returns the user's ARN;
-    V(assume_role) C(sts:AssumeRole) on the role signed with the vaulted key succeeds.
+  - "The checks, in chain order, each reported in RV(checks):"
+  - V(user) - the IAM user exists.
+  - V(policy) - the managed policy exists and its default version is the SP-API document
+    (C(Allow execute-api:Invoke on arn:aws:execute-api:*:*:*)), compared canonically; a widened or a narrowed document
+    fails and the detail says which.
+  - V(role) - the role exists.
+  - V(policy_attached) - the policy is attached to the role, and no other managed policy is.
+  - V(trust_policy) - the role's trust policy allows C(sts:AssumeRole) to exactly the user (not another user, not the
+    account root).
+  - V(sts_policy) - the user's inline STS policy allows C(sts:AssumeRole) on exactly the role.
+  - V(access_key) - the key in the vault file is an Active key of the user.
+  - V(caller_identity) - C(sts:GetCallerIdentity) signed with the vaulted key returns the user's ARN.
+  - V(assume_role) - C(sts:AssumeRole) on the role signed with the vaulted key succeeds.
   - A check that cannot run because an earlier link is missing is reported as not checked (not ok).
   - When a check fails the task fails, unless O(fail_on_error=false), with a message that names the broken link (which
     policy, which role, which key ID) and the fix, such as re-running C(playbooks/onboard.yml) or rotating the key with
@@ -100,6 +100,7 @@ attributes:
     support: none
     description: Changes nothing, so there is nothing to diff.
   platform:
+    support: full
     platforms: all
     description: Runs on the controller, which needs boto3; the target host is not used.
 notes:
@@ -114,7 +115,7 @@ seealso:
     description: Amazon's guide to the IAM chain this module checks.
     link: https://developer-docs.amazon.com/sp-api/docs/creating-and-configuring-iam-policies-and-entities
 author:
-  - spapi.onboarding maintainers
+  - spapi.onboarding maintainers (!UNKNOWN)
 """
 
 EXAMPLES = r"""
