@@ -146,6 +146,8 @@ def test_sound_chain_passes_with_a_live_assume_role(chain, tmp_path):
     assert result["access_key_id"] == chain.key_id
     assert "assumed-role/%s/" % ROLE in check(result, "assume_role")["detail"]
     assert check(result, "caller_identity")["detail"].endswith(USER_ARN)
+    # -vvv prints the whole result (the key id is there), never the secret.
+    assert chain.key_id in run.output
     assert chain.secret not in run.output
     assert chain.secret not in json.dumps(run.records)
 
