@@ -1,0 +1,56 @@
+# -*- coding: utf-8 -*-
+# Copyright: spapi.onboarding contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""verify on the controller: decrypt the vault file in memory, then check the chain read-only."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.spapi.onboarding.plugins.module_utils._validate import ValidationError
+from ansible_collections.spapi.onboarding.plugins.module_utils._verify import validate_verify_params, verify_chain
+from ansible_collections.spapi.onboarding.plugins.modules.verify import ARGUMENT_SPEC
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._action import ControllerAction
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault import (
+    VaultFileError,
+    loaded_secrets,
+    read_vault_file,
+)
+
+NO_SECRET_TO_READ = (
+    "no vault password is loaded, so the vault file cannot be read. Run ansible-playbook with "
+    "--vault-id <id>@prompt (or --vault-id <id>@<password file>, or --vault-password-file <file>), "
+    "or leave vault_file unset to skip the key checks"
+)
+
+
+def read_key(path, secrets):
+    """The vaulted key as data for the checks; a file that cannot be used becomes a failed check."""
+    if not secrets:
+        raise ValidationError("vault_file", NO_SECRET_TO_READ)
+    try:
+        data = read_vault_file(path, secrets)
+    except VaultFileError as exc:
+        return {"source": path, "error": str(exc)}
+    if data is None:
+        return {"source": path, "error": "the vault file %s does not exist" % path}
+    missing = [k for k in ("aws_access_key_id", "aws_secret_access_key") if not data.get(k)]
+    if missing:
+        return {"source": path, "error": "the vault file %s has no %s" % (path, " and no ".join(missing))}
+    key = dict((k, str(data[k])) for k in ("aws_access_key_id", "aws_secret_access_key"))
+    key.update(source=path, iam_user_arn=data.get("iam_user_arn"))
+    return key
+
+
+class ActionModule(ControllerAction):
+    ARGUMENT_SPEC = ARGUMENT_SPEC
+    # Read-only: the checks, live STS calls included, run the same in check mode.
+    _supports_check_mode = True
+
+    def handle(self, task, task_vars):
+        # Bad options are refused before the vault file is read and before any AWS call.
+        validate_verify_params(task.params)
+        key = None
+        if task.params.get("vault_file"):
+            key = read_key(task.params["vault_file"], loaded_secrets(self._loader))
+        return verify_chain(task, key)

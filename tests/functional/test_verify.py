@@ -1,0 +1,516 @@
+"""verify against moto server with IAM authorization enforcement on.
+
+The SP-API chain is built with boto3 as an administrator (its own user, allow-all
+policy and key), the vault file is written with the real Vault helper, then
+enforcement is armed: AssumeRole is checked against the user's policies and the
+role's trust. Most of the failure matrix runs in-process; the real flows run
+through ansible-playbook with --vault-password-file.
+"""
+
+import datetime
+import json
+import time
+
+import boto3
+import pytest
+from ansible.parsing.vault import VaultSecret
+
+from ansible_collections.spapi.onboarding.plugins.action.verify import read_key
+from ansible_collections.spapi.onboarding.plugins.module_utils import _verify
+from ansible_collections.spapi.onboarding.plugins.module_utils._aws import AwsConnection
+from ansible_collections.spapi.onboarding.plugins.module_utils._validate import ValidationError
+from ansible_collections.spapi.onboarding.plugins.modules.verify import ARGUMENT_SPEC
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault import write_vault_file
+from tests.support.ansible import play, run_playbook
+from tests.support.moto import writes
+from tests.support.tasks import make_task
+
+USER, ROLE, POLICY, STS_POLICY = "SellingPartnerAPIUser", "SellingPartnerAPIRole", "SellingPartnerAPI", "SellingPartnerAPIAssumeRole"
+ACCOUNT = "123456789012"
+USER_ARN = "arn:aws:iam::%s:user/%s" % (ACCOUNT, USER)
+ROLE_ARN = "arn:aws:iam::%s:role/%s" % (ACCOUNT, ROLE)
+POLICY_ARN = "arn:aws:iam::%s:policy/%s" % (ACCOUNT, POLICY)
+SP_API_DOC = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": "execute-api:Invoke", "Resource": "arn:aws:execute-api:*:*:*"}]}
+SOUND_CALLS = ["GetUser", "GetRole", "ListAttachedRolePolicies", "GetPolicy", "GetPolicyVersion",
+               "GetUserPolicy", "ListAccessKeys", "GetCallerIdentity", "AssumeRole"]
+VAULT_PASSWORD = "verify-test-vault-password"
+ONBOARD = "re-run playbooks/onboard.yml"
+ROTATE = "rotate the key with playbooks/rotate_key.yml"
+
+
+def doc(statement):
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
+def trust_doc(principal, **extra):
+    return doc(dict({"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"}, **extra))
+
+
+def sts_doc(resource):
+    return doc({"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": resource})
+
+
+class Chain:
+    """The SP-API chain in moto, the administrator's clients, and the vaulted key."""
+
+    def __init__(self, moto, tmp_path):
+        self.moto = moto
+        setup = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
+                                      region_name="us-east-1").client("iam", endpoint_url=moto.url)
+        setup.create_user(UserName="admin")
+        setup.put_user_policy(UserName="admin", PolicyName="allow-all",
+                              PolicyDocument=doc({"Effect": "Allow", "Action": "*", "Resource": "*"}))
+        admin_key = setup.create_access_key(UserName="admin")["AccessKey"]
+        self.admin = {"AWS_ACCESS_KEY_ID": admin_key["AccessKeyId"],
+                      "AWS_SECRET_ACCESS_KEY": admin_key["SecretAccessKey"]}
+        session = boto3.session.Session(aws_access_key_id=admin_key["AccessKeyId"],
+                                        aws_secret_access_key=admin_key["SecretAccessKey"], region_name="us-east-1")
+        self.iam = session.client("iam", endpoint_url=moto.url)
+        # The SP-API chain, built as the administrator.
+        self.iam.create_user(UserName=USER)
+        self.iam.create_policy(PolicyName=POLICY, PolicyDocument=json.dumps(SP_API_DOC))
+        self.iam.create_role(RoleName=ROLE, AssumeRolePolicyDocument=trust_doc(USER_ARN))
+        self.iam.attach_role_policy(RoleName=ROLE, PolicyArn=POLICY_ARN)
+        self.iam.put_user_policy(UserName=USER, PolicyName=STS_POLICY, PolicyDocument=sts_doc(ROLE_ARN))
+        key = self.iam.create_access_key(UserName=USER)["AccessKey"]
+        self.key_id, self.secret = key["AccessKeyId"], key["SecretAccessKey"]
+        # The vault file, encrypted by ansible-core's Vault with the password given to ansible-playbook.
+        self.secrets = [("default", VaultSecret(VAULT_PASSWORD.encode()))]
+        self.vault_file = tmp_path / "sp-api-key.vault.yml"
+        self.write_vault(self.key_id, self.secret)
+        self.password_file = tmp_path / "vault-password"
+        self.password_file.write_text(VAULT_PASSWORD + "\n")
+        moto.set_auth(0)
+
+    def write_vault(self, key_id, secret, user_arn=USER_ARN):
+        write_vault_file(str(self.vault_file), {
+            "aws_access_key_id": key_id, "aws_secret_access_key": secret,
+            "iam_user_arn": user_arn, "created": "2024-01-01T00:00:00Z"}, self.secrets)
+
+    def key(self):
+        """The vaulted key as the action plugin hands it to the checks: decrypted from the real file."""
+        return read_key(str(self.vault_file), self.secrets)
+
+    def task(self, check_mode=False, **params):
+        return make_task(ARGUMENT_SPEC, self.moto.url, check_mode=check_mode,
+                         access_key=self.admin["AWS_ACCESS_KEY_ID"], secret_key=self.admin["AWS_SECRET_ACCESS_KEY"],
+                         **params)
+
+    def verify(self, key="vault", connect=AwsConnection, **params):
+        """Run the checks in-process; return (result, AWS actions called)."""
+        task = self.task(**params)
+        self.moto.start_recording()
+        try:
+            result = _verify.verify_chain(task, self.key() if key == "vault" else key, connect=connect)
+        finally:
+            calls = self.moto.stop_recording()
+        return result, calls
+
+
+@pytest.fixture
+def chain(moto, tmp_path):
+    return Chain(moto, tmp_path)
+
+
+def check(result, name):
+    return [c for c in result["checks"] if c["name"] == name][0]
+
+
+def assert_sound(result, calls):
+    assert result["ok"] is True, result["msg"]
+    assert "failed" not in result
+    assert [c["name"] for c in result["checks"]] == list(_verify.CHECKS)
+    assert all(c["ok"] for c in result["checks"]), result["checks"]
+    assert writes(calls) == []
+
+
+def verify_task(**options):
+    return {"name": "verify", "spapi.onboarding.verify": options, "register": "out"}
+
+
+# --- the real flows, through ansible-playbook -------------------------------------------------------------
+
+def test_sound_chain_passes_with_a_live_assume_role(chain, tmp_path):
+    chain.moto.start_recording()
+    run = run_playbook(play([verify_task(vault_file=str(chain.vault_file))]), tmp_path / "run", chain.moto.url,
+                       ["--vault-password-file", str(chain.password_file), "-vvv"], credentials=chain.admin)
+    calls = chain.moto.stop_recording()
+    run.assert_ok()
+    result = run.result("verify")
+    assert_sound(result, calls)
+    assert result["changed"] is False
+    # Nine calls on a sound chain, each read once: seven IAM reads, two STS calls with the vaulted key.
+    assert calls == SOUND_CALLS
+    assert (result["user_arn"], result["role_arn"], result["policy_arn"]) == (USER_ARN, ROLE_ARN, POLICY_ARN)
+    assert result["access_key_id"] == chain.key_id
+    assert "assumed-role/%s/" % ROLE in check(result, "assume_role")["detail"]
+    assert check(result, "caller_identity")["detail"].endswith(USER_ARN)
+    # -vvv prints the whole result (the key id is there), never the secret.
+    assert chain.key_id in run.output
+    assert chain.secret not in run.output
+    assert chain.secret not in json.dumps(run.records)
+
+
+def test_check_mode_runs_the_same_read_only_checks(chain, tmp_path):
+    chain.moto.start_recording()
+    run = run_playbook(play([verify_task(vault_file=str(chain.vault_file))]), tmp_path / "run", chain.moto.url,
+                       ["--vault-password-file", str(chain.password_file), "--check", "-vvv"], credentials=chain.admin)
+    calls = chain.moto.stop_recording()
+    run.assert_ok()
+    assert run.status("verify") == "ok"
+    assert_sound(run.result("verify"), calls)
+    assert calls == SOUND_CALLS
+    assert chain.secret not in run.output
+
+
+def test_broken_trust_fails_names_the_role_then_passes_after_repair(chain, tmp_path):
+    chain.iam.create_user(UserName="Other")
+    chain.iam.update_assume_role_policy(RoleName=ROLE, PolicyDocument=trust_doc("arn:aws:iam::%s:user/Other" % ACCOUNT))
+    book = play([verify_task(vault_file=str(chain.vault_file))])
+    args = ["--vault-password-file", str(chain.password_file), "-vvv"]
+
+    chain.moto.start_recording()
+    broken = run_playbook(book, tmp_path / "broken", chain.moto.url, args, credentials=chain.admin)
+    calls = chain.moto.stop_recording()
+    assert broken.returncode != 0
+    result = broken.result("verify")
+    assert broken.status("verify") == "failed" and result["ok"] is False
+    assert writes(calls) == []
+    assert "AssumeRole" not in calls  # a known-broken trust is not tried live
+    assert "trust_policy: the trust policy of IAM role %s allows arn:aws:iam::%s:user/Other instead of exactly " \
+           "IAM user %s" % (ROLE, ACCOUNT, USER_ARN) in result["msg"]
+    assert ONBOARD in result["msg"]
+    assert check(result, "assume_role")["detail"] == "not checked: the trust_policy check did not pass"
+    assert chain.secret not in broken.output
+
+    chain.iam.update_assume_role_policy(RoleName=ROLE, PolicyDocument=trust_doc(USER_ARN))
+    chain.moto.start_recording()
+    repaired = run_playbook(book, tmp_path / "repaired", chain.moto.url, args, credentials=chain.admin)
+    calls = chain.moto.stop_recording()
+    repaired.assert_ok()
+    assert_sound(repaired.result("verify"), calls)
+
+
+def test_deleted_key_fails_with_rotate_fix_and_report_mode_does_not_fail(chain, tmp_path):
+    chain.iam.delete_access_key(UserName=USER, AccessKeyId=chain.key_id)
+    book = play([dict(verify_task(vault_file=str(chain.vault_file), fail_on_error=False), name="report"),
+                 verify_task(vault_file=str(chain.vault_file))])
+    chain.moto.start_recording()
+    run = run_playbook(book, tmp_path / "run", chain.moto.url, ["--vault-password-file", str(chain.password_file)],
+                       credentials=chain.admin)
+    calls = chain.moto.stop_recording()
+    assert writes(calls) == []
+
+    assert run.status("report") == "ok"
+    report = run.result("report")
+    assert report["ok"] is False and not report.get("failed")
+    assert check(report, "access_key")["ok"] is False
+    assert check(report, "caller_identity")["detail"] == "not checked: the access_key check did not pass"
+
+    assert run.returncode != 0 and run.status("verify") == "failed"
+    msg = run.result("verify")["msg"]
+    assert "access_key: key %s in the vault file %s is not a key of IAM user %s" % (
+        chain.key_id, chain.vault_file, USER) in msg
+    assert ROTATE in msg
+    assert chain.secret not in run.output
+
+
+def test_no_vault_password_is_refused_before_any_call(chain, tmp_path):
+    chain.moto.start_recording()
+    run = run_playbook(play([verify_task(vault_file=str(chain.vault_file))]), tmp_path / "run", chain.moto.url,
+                       credentials=chain.admin)
+    calls = chain.moto.stop_recording()
+    assert run.returncode != 0
+    assert "option 'vault_file': no vault password is loaded" in run.result("verify")["msg"]
+    assert calls == []
+
+
+# --- the failure matrix, in-process -----------------------------------------------------------------------
+
+def _widen_policy(c):
+    c.iam.create_policy_version(PolicyArn=POLICY_ARN, SetAsDefault=True,
+                                PolicyDocument=doc({"Effect": "Allow", "Action": "*", "Resource": "arn:aws:execute-api:*:*:*"}))
+
+
+def _narrow_policy(c):
+    c.iam.create_policy_version(PolicyArn=POLICY_ARN, SetAsDefault=True, PolicyDocument=doc(
+        {"Effect": "Allow", "Action": "execute-api:Invoke", "Resource": "arn:aws:execute-api:eu-west-1:*:*"}))
+
+
+def _restore_policy(c):
+    c.iam.set_default_policy_version(PolicyArn=POLICY_ARN, VersionId="v1")
+
+
+def _deactivate_key(c):
+    c.iam.update_access_key(UserName=USER, AccessKeyId=c.key_id, Status="Inactive")
+
+
+def _reactivate_key(c):
+    c.iam.update_access_key(UserName=USER, AccessKeyId=c.key_id, Status="Active")
+
+
+def _rotate_key(c):
+    key = c.iam.create_access_key(UserName=USER)["AccessKey"]
+    c.key_id, c.secret = key["AccessKeyId"], key["SecretAccessKey"]
+    c.write_vault(c.key_id, c.secret)
+
+
+BROKEN = {
+    "trust names another user": (
+        lambda c: c.iam.update_assume_role_policy(RoleName=ROLE, PolicyDocument=trust_doc("arn:aws:iam::%s:user/Other" % ACCOUNT)),
+        lambda c: c.iam.update_assume_role_policy(RoleName=ROLE, PolicyDocument=trust_doc(USER_ARN)),
+        "trust_policy", ["allows arn:aws:iam::%s:user/Other instead of exactly IAM user %s" % (ACCOUNT, USER_ARN), ONBOARD]),
+    "trust names the account root": (
+        lambda c: c.iam.update_assume_role_policy(RoleName=ROLE, PolicyDocument=trust_doc("arn:aws:iam::%s:root" % ACCOUNT)),
+        lambda c: c.iam.update_assume_role_policy(RoleName=ROLE, PolicyDocument=trust_doc(USER_ARN)),
+        "trust_policy", ["the account root arn:aws:iam::%s:root" % ACCOUNT, ROLE]),
+    "policy detached from the role": (
+        lambda c: c.iam.detach_role_policy(RoleName=ROLE, PolicyArn=POLICY_ARN),
+        lambda c: c.iam.attach_role_policy(RoleName=ROLE, PolicyArn=POLICY_ARN),
+        "policy_attached", ["IAM policy %s is not attached to IAM role %s" % (POLICY, ROLE), ONBOARD]),
+    "another policy attached to the role": (
+        lambda c: c.iam.attach_role_policy(RoleName=ROLE, PolicyArn=c.iam.create_policy(
+            PolicyName="Extra", PolicyDocument=doc({"Effect": "Allow", "Action": "s3:*", "Resource": "*"}))["Policy"]["Arn"]),
+        lambda c: c.iam.detach_role_policy(RoleName=ROLE, PolicyArn="arn:aws:iam::%s:policy/Extra" % ACCOUNT),
+        "policy_attached", ["more than the SP-API policy attached: arn:aws:iam::%s:policy/Extra" % ACCOUNT]),
+    "STS policy deleted": (
+        lambda c: c.iam.delete_user_policy(UserName=USER, PolicyName=STS_POLICY),
+        lambda c: c.iam.put_user_policy(UserName=USER, PolicyName=STS_POLICY, PolicyDocument=sts_doc(ROLE_ARN)),
+        "sts_policy", ["IAM user %s has no inline STS policy %s" % (USER, STS_POLICY), ONBOARD]),
+    "STS policy widened": (
+        lambda c: c.iam.put_user_policy(UserName=USER, PolicyName=STS_POLICY, PolicyDocument=sts_doc("*")),
+        lambda c: c.iam.put_user_policy(UserName=USER, PolicyName=STS_POLICY, PolicyDocument=sts_doc(ROLE_ARN)),
+        "sts_policy", ["is not sts:AssumeRole on exactly %s: widened: it also allows sts:AssumeRole on *" % ROLE_ARN]),
+    "vaulted key deactivated": (
+        _deactivate_key, _reactivate_key,
+        "access_key", ["is Inactive, not Active", ROTATE]),
+    "vaulted key deleted": (
+        lambda c: c.iam.delete_access_key(UserName=USER, AccessKeyId=c.key_id), _rotate_key,
+        "access_key", ["is not a key of IAM user %s" % USER, ROTATE]),
+    "wrong secret in the vault file": (
+        lambda c: c.write_vault(c.key_id, "not-the-secret-" + c.secret[15:]), lambda c: c.write_vault(c.key_id, c.secret),
+        "caller_identity", ["the secret in the vault file", "does not match key", ROTATE]),
+    "vault file of another user": (
+        lambda c: c.write_vault(c.key_id, c.secret, user_arn="arn:aws:iam::%s:user/Other" % ACCOUNT),
+        lambda c: c.write_vault(c.key_id, c.secret),
+        "access_key", ["of arn:aws:iam::%s:user/Other, not of IAM user %s" % (ACCOUNT, USER), ROTATE]),
+    "policy document widened": (
+        _widen_policy, _restore_policy,
+        "policy", ["default version v2 of IAM policy %s (%s) is not the SP-API document" % (POLICY, POLICY_ARN),
+                   "SP-API document: widened: it also allows * on arn:aws:execute-api:*:*:*. Fix: ", ONBOARD]),
+    "policy document narrowed": (
+        _narrow_policy, _restore_policy,
+        "policy", ["SP-API document: narrowed: it does not allow execute-api:Invoke on arn:aws:execute-api:*:*:* "
+                   "(only execute-api:Invoke on arn:aws:execute-api:eu-west-1:*:*). Fix: ", ONBOARD]),
+    "policy deleted": (
+        lambda c: (c.iam.detach_role_policy(RoleName=ROLE, PolicyArn=POLICY_ARN), c.iam.delete_policy(PolicyArn=POLICY_ARN)),
+        lambda c: (c.iam.create_policy(PolicyName=POLICY, PolicyDocument=json.dumps(SP_API_DOC)),
+                   c.iam.attach_role_policy(RoleName=ROLE, PolicyArn=POLICY_ARN)),
+        "policy", ["IAM policy %s does not exist (%s)" % (POLICY, POLICY_ARN), ONBOARD]),
+}
+
+
+@pytest.mark.parametrize("case", list(BROKEN))
+def test_broken_link_is_named_with_its_fix_and_nothing_is_written(chain, case):
+    break_it, repair, name, words = BROKEN[case]
+    break_it(chain)
+    result, calls = chain.verify()
+    assert writes(calls) == []
+    assert result["ok"] is False and result["failed"] is True
+    broken = check(result, name)
+    assert broken["ok"] is False
+    for word in words:
+        assert word in "%s. Fix: %s." % (broken["detail"], broken["fix"]), broken
+        assert word in result["msg"]
+    # Exactly the broken link is named: what merely could not run is not blamed.
+    assert result["msg"].startswith("the SP-API IAM chain is broken (1 link): %s: " % name)
+    assert result["msg"].count("Fix:") == 1
+    assert "%s: " % name in result["msg"]
+    assert chain.secret not in json.dumps(result)
+
+    repair(chain)
+    result, calls = chain.verify()
+    assert_sound(result, calls)
+
+
+def test_report_mode_returns_not_ok_without_failing(chain):
+    _widen_policy(chain)
+    result, calls = chain.verify(fail_on_error=False)
+    assert result["ok"] is False and "failed" not in result
+    assert check(result, "policy")["ok"] is False
+    # Every other link is still checked and reported, the live calls included.
+    assert [c["name"] for c in result["checks"] if not c["ok"]] == ["policy"]
+    assert calls == SOUND_CALLS
+
+
+def test_missing_user_and_role_report_what_could_not_be_checked(chain):
+    chain.iam.delete_user_policy(UserName=USER, PolicyName=STS_POLICY)
+    chain.iam.delete_access_key(UserName=USER, AccessKeyId=chain.key_id)
+    chain.iam.delete_user(UserName=USER)
+    chain.iam.detach_role_policy(RoleName=ROLE, PolicyArn=POLICY_ARN)
+    chain.iam.delete_role(RoleName=ROLE)
+    result, calls = chain.verify()
+    assert writes(calls) == []
+    by_name = dict((c["name"], c) for c in result["checks"])
+    assert by_name["user"]["detail"] == "IAM user %s does not exist" % USER
+    assert by_name["role"]["detail"] == "IAM role %s does not exist" % ROLE
+    assert by_name["policy"]["ok"] is True  # found at the default path through the account's identity
+    for name in ("policy_attached", "trust_policy", "sts_policy", "access_key", "caller_identity", "assume_role"):
+        assert by_name[name]["ok"] is False and by_name[name]["detail"].startswith("not checked:"), by_name[name]
+    assert result["msg"].startswith("the SP-API IAM chain is broken (2 links): user: ")
+
+
+def test_without_vault_file_key_checks_are_skipped(chain):
+    result, calls = chain.verify(key=None)
+    assert result["ok"] is True
+    for name in ("access_key", "caller_identity", "assume_role"):
+        assert check(result, name) == {"name": name, "ok": True, "detail": "skipped: no vault_file given"}
+    assert result["access_key_id"] is None
+    assert calls == SOUND_CALLS[:6]
+
+
+def test_assume_role_false_skips_the_live_calls(chain):
+    result, calls = chain.verify(assume_role=False)
+    assert result["ok"] is True
+    assert check(result, "access_key")["ok"] is True
+    assert check(result, "assume_role")["detail"] == "skipped: assume_role is false"
+    assert calls == SOUND_CALLS[:7]
+
+
+def test_missing_vault_file_is_a_broken_key_link(chain):
+    chain.vault_file.unlink()
+    result, calls = chain.verify()
+    assert result["failed"] and "access_key: the vault file %s does not exist" % chain.vault_file in result["msg"]
+    assert writes(calls) == []
+
+
+def test_external_id_condition_is_accepted_and_passed_to_assume_role(chain):
+    chain.iam.update_assume_role_policy(RoleName=ROLE, PolicyDocument=trust_doc(
+        USER_ARN, Condition={"StringEquals": {"sts:ExternalId": "sp-api-ext"}}))
+    sent = []
+
+    def connect(params):
+        connection = AwsConnection(params)
+        connection.sts.meta.events.register(
+            "before-call.sts.AssumeRole", lambda params, **kw: sent.append(params["body"]))
+        return connection
+
+    result, calls = chain.verify(connect=connect)
+    assert_sound(result, calls)
+    assert "sts:ExternalId condition" in check(result, "trust_policy")["detail"]
+    assert sent[0]["ExternalId"] == "sp-api-ext"
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"user_name": "Selling Partner"}, "option 'user_name': 'Selling Partner' is not a valid IAM user name"),
+    ({"role_name": "r" * 65}, "option 'role_name': IAM role names are at most 64 characters"),
+    ({"sts_policy_name": "a/b"}, "option 'sts_policy_name'"),
+    ({"wait_timeout": -1}, "option 'wait_timeout': must be zero or more"),
+])
+def test_bad_input_refused_before_any_call(chain, options, message):
+    task = chain.task(**options)
+    chain.moto.start_recording()
+    with pytest.raises(ValidationError) as error:
+        _verify.verify_chain(task, chain.key())
+    assert chain.moto.stop_recording() == []
+    assert message in str(error.value)
+
+
+# --- waiting out propagation, and only that -----------------------------------------------------------------
+
+class FailingFirst:
+    """A botocore before-call handler: answers the first `times` calls with an AWS error."""
+
+    def __init__(self, code, times):
+        self.code, self.times, self.calls = code, times, 0
+
+    def __call__(self, **kwargs):
+        self.calls += 1
+        if self.calls > self.times:
+            return None
+        error = {"Error": {"Code": self.code, "Message": "injected %s" % self.code},
+                 "ResponseMetadata": {"HTTPStatusCode": 403}}
+        return type("Http", (), {"status_code": 403, "headers": {}})(), error
+
+
+class Counter:
+    def __init__(self):
+        self.calls = 0
+
+    def __call__(self, **kwargs):
+        self.calls += 1
+
+
+def age_the_chain(task, days=2):
+    """AWS reports the user, role and keys as created days ago: nothing in the chain is new."""
+    def older(parsed, **kwargs):
+        then = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=days)
+        for entity in [parsed.get("User"), parsed.get("Role")] + list(parsed.get("AccessKeyMetadata") or []):
+            if entity and "CreateDate" in entity:
+                entity["CreateDate"] = then
+    task.aws.iam.meta.events.register("after-call.iam", older)
+
+
+def test_new_key_rejected_by_sts_is_retried_until_accepted(chain):
+    injected = FailingFirst("InvalidClientTokenId", 2)
+
+    def connect(params):
+        connection = AwsConnection(params)
+        connection.sts.meta.events.register("before-call.sts.GetCallerIdentity", injected)
+        return connection
+
+    started = time.monotonic()
+    result, calls = chain.verify(connect=connect, wait_timeout=10)
+    assert_sound(result, calls)
+    assert injected.calls == 3
+    assert time.monotonic() - started < 5
+
+
+def test_new_key_still_rejected_after_wait_timeout_fails(chain):
+    injected = FailingFirst("InvalidClientTokenId", 1000)
+
+    def connect(params):
+        connection = AwsConnection(params)
+        connection.sts.meta.events.register("before-call.sts.GetCallerIdentity", injected)
+        return connection
+
+    started = time.monotonic()
+    result, calls = chain.verify(connect=connect, wait_timeout=2)
+    elapsed = time.monotonic() - started
+    assert result["failed"] and injected.calls >= 2 and elapsed < 4
+    assert "STS does not accept key %s (still failing after waiting for the new user and role and access key" % chain.key_id \
+        in check(result, "caller_identity")["detail"]
+    assert writes(calls) == []
+
+
+@pytest.mark.parametrize("new", [True, False], ids=["new-chain-waits", "old-chain-fails-fast"])
+def test_access_denied_is_waited_for_only_while_the_chain_is_new(chain, new):
+    # A real, lasting denial that the chain's documents do not show: an explicit Deny on the user.
+    chain.iam.put_user_policy(UserName=USER, PolicyName="deny-assume",
+                              PolicyDocument=doc({"Effect": "Deny", "Action": "sts:AssumeRole", "Resource": "*"}))
+    attempts = Counter()
+    task = chain.task(wait_timeout=2)
+    if not new:
+        age_the_chain(task)
+
+    def connect(params):
+        connection = AwsConnection(params)
+        connection.sts.meta.events.register("before-call.sts.AssumeRole", attempts)
+        return connection
+
+    chain.moto.start_recording()
+    started = time.monotonic()
+    result = _verify.verify_chain(task, chain.key(), connect=connect)
+    elapsed = time.monotonic() - started
+    calls = chain.moto.stop_recording()
+    assert writes(calls) == []
+    assert result["failed"] is True
+    failed = check(result, "assume_role")
+    assert failed["ok"] is False and "AccessDenied" in failed["detail"]
+    assert "permissions boundary" in failed["fix"]
+    if new:
+        assert attempts.calls >= 2 and elapsed >= 1
+    else:
+        assert attempts.calls == 1 and elapsed < 1
+        assert calls.count("AssumeRole") == 1
