@@ -145,8 +145,122 @@ def test_create_store_read_back_idempotent_and_never_leaks(moto, aws, tmp_path):
 
     # The secret is nowhere but inside the encrypted vault file.
     assert secret not in run.stdout and secret not in run.stderr
-    assert "<ESTABLISH" in run.stdout or "ansible-playbook" in run.stdout  # -vvvv really ran
-    assert log_file.exists() and secret not in log_file.read_text()
+    assert "task path:" in run.stdout and "ESTABLISH LOCAL CONNECTION" in run.stdout  # -vvvv really ran
+    assert key_id in log_file.read_text() and secret not in log_file.read_text()
     assert secret not in json.dumps(run.records)
     assert files_containing(tmp_path, secret) == []
     assert (tmp_path / ".ansible").is_dir()
+
+
+def test_unknown_keys_rotation_and_absent(moto, aws, tmp_path):
+    credentials, admin_iam = admin_with_enforcement(aws)
+    write_password(tmp_path)
+    vaulted = admin_iam.create_access_key(UserName=USER)["AccessKey"]
+    write_vault_file(str(tmp_path / "sp.vault.yml"), {
+        "aws_access_key_id": vaulted["AccessKeyId"], "aws_secret_access_key": vaulted["SecretAccessKey"],
+        "iam_user_arn": "arn:aws:iam::123456789012:user/" + USER, "created": "2024-01-01T00:00:00+00:00",
+    }, secrets(), "spapi")
+    unknown = admin_iam.create_access_key(UserName=USER)["AccessKey"]["AccessKeyId"]
+    book = play([
+        dict(key_task("refused"), ignore_errors=True),
+        dict(key_task("rotate", rotate=True, on_unknown_keys="delete"), diff=True),
+        {"name": "read back", "ansible.builtin.include_vars": {"file": "{{ rotate.vault_file }}", "name": "creds"}},
+        {"name": "check read back", "ansible.builtin.assert": {"that": [
+            "creds.aws_access_key_id == rotate.access_key_id"]}},
+    ])
+
+    moto.start_recording()
+    run = run_playbook(book, tmp_path, moto.url, VAULT_ARGS, credentials=credentials)
+    calls = moto.stop_recording()
+    run.assert_ok()
+
+    refused = run.result("refused")
+    assert run.status("refused") == "failed" and unknown in refused["msg"] and "Nothing was changed" in refused["msg"]
+    assert refused["unknown_key_ids"] == [unknown]
+    rotated = run.result("rotate")
+    new_id = rotated["access_key_id"]
+    assert rotated["changed"] and rotated["created"] and rotated["rotated"]
+    assert rotated["unknown_key_ids"] == [unknown]
+    assert rotated["deleted_key_ids"] == [unknown, vaulted["AccessKeyId"]]
+    assert rotated["diff"]["before"]["access_keys"] == {vaulted["AccessKeyId"]: "Active", unknown: "Active"}
+    assert rotated["diff"]["after"]["access_keys"] == {new_id: "Active"}
+    # The refused task wrote nothing; the rotation deletes the unknown key, creates and stores the new key,
+    # confirms it with STS, and only then deletes the old key.
+    assert writes(calls) == ["DeleteAccessKey", "CreateAccessKey", "DeleteAccessKey"]
+    tail = calls[calls.index("CreateAccessKey"):]
+    assert tail.index("GetCallerIdentity") < tail.index("DeleteAccessKey")
+
+    keys = admin_iam.list_access_keys(UserName=USER)["AccessKeyMetadata"]
+    assert [(k["AccessKeyId"], k["Status"]) for k in keys] == [(new_id, "Active")]
+    stored = decrypt(tmp_path / "sp.vault.yml")
+    assert stored["aws_access_key_id"] == new_id
+    assert caller_arn(moto.url, new_id, stored["aws_secret_access_key"]).endswith(":user/" + USER)
+    with pytest.raises(ClientError) as old:
+        caller_arn(moto.url, vaulted["AccessKeyId"], vaulted["SecretAccessKey"])
+    assert old.value.response["Error"]["Code"] == "InvalidClientTokenId"
+    assert stored["aws_secret_access_key"] not in run.output + json.dumps(run.records)
+
+    gone = run_playbook(play([key_task("remove", state="absent")]), tmp_path, moto.url, VAULT_ARGS,
+                        credentials=credentials)
+    gone.assert_ok()
+    removed = gone.result("remove")
+    assert removed["changed"] and removed["deleted_key_ids"] == [new_id] and removed["access_key_id"] is None
+    assert admin_iam.list_access_keys(UserName=USER)["AccessKeyMetadata"] == []
+    assert not (tmp_path / "sp.vault.yml").exists()
+
+
+def test_bad_input_no_password_and_unwritable_path_call_nothing(moto, aws, tmp_path):
+    aws.iam.create_user(UserName=USER)
+    (tmp_path / "a-file").write_text("")
+    book = play([
+        dict(key_task("bad name", user_name="Selling Partner"), ignore_errors=True),
+        dict(key_task("no parent", vault_file="missing/dir/sp.vault.yml"), ignore_errors=True),
+        dict(key_task("parent is a file", vault_file="a-file/sp.vault.yml"), ignore_errors=True),
+        dict(key_task("bad age", max_age_days=0), ignore_errors=True),
+        dict(key_task("no password"), ignore_errors=True),
+    ])
+    moto.start_recording()
+    run = run_playbook(book, tmp_path, moto.url)  # no --vault-id / --vault-password-file
+    calls = moto.stop_recording()
+    assert calls == []
+    assert aws.iam.list_access_keys(UserName=USER)["AccessKeyMetadata"] == []
+    assert "option 'user_name': 'Selling Partner' is not a valid IAM user name" in run.result("bad name")["msg"]
+    assert "option 'vault_file': the directory" in run.result("no parent")["msg"]
+    assert "does not exist" in run.result("no parent")["msg"]
+    assert "option 'vault_file'" in run.result("parent is a file")["msg"]
+    assert "option 'max_age_days'" in run.result("bad age")["msg"]
+    message = run.result("no password")["msg"]
+    assert "option 'vault_id': no vault password is loaded" in message and "--vault-id" in message
+    assert "--vault-password-file" in message
+    assert all(run.status(name) == "failed" for name in ("bad name", "no parent", "parent is a file", "bad age",
+                                                          "no password"))
+    assert not (tmp_path / "sp.vault.yml").exists()
+
+
+def test_concurrent_runs_for_one_vault_file_create_one_key(moto, aws, tmp_path):
+    """Two ansible-playbook processes at once: the lock makes the second see the first one's key."""
+    aws.iam.create_user(UserName=USER)
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    book = play([key_task("key", vault_file=str(shared / "sp.vault.yml"),
+                          wait_timeout=5)])
+    runs = {}
+
+    def run(name):
+        workdir = tmp_path / name
+        workdir.mkdir()
+        (workdir / "password.txt").write_text(PASSWORD)
+        runs[name] = run_playbook(book, workdir, moto.url, VAULT_ARGS)
+
+    threads = [threading.Thread(target=run, args=(name,)) for name in ("one", "two")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for result in runs.values():
+        result.assert_ok()
+    outcomes = sorted(r.result("key")["created"] for r in runs.values())
+    assert outcomes == [False, True]
+    keys = aws.iam.list_access_keys(UserName=USER)["AccessKeyMetadata"]
+    assert [k["AccessKeyId"] for k in keys] == [decrypt(shared / "sp.vault.yml")["aws_access_key_id"]]
+    assert (shared / "sp.vault.yml.lock").exists()
