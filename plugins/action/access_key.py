@@ -73,6 +73,29 @@ def vault_lock(path, timeout=LOCK_TIMEOUT, sleep=time.sleep, clock=time.monotoni
         os.close(fd)  # closing the descriptor releases the lock
 
 
+def vault_store(path, secrets, vault_id=None):
+    """The vault file as the key logic sees it: its content now, and how to replace or remove it."""
+
+    def write(data):
+        try:
+            write_vault_file(path, data, secrets, vault_id)
+        except VaultFileError:
+            raise
+        except OSError as exc:
+            raise VaultFileError("cannot write the vault file %s: %s" % (path, exc.strerror))
+        except Exception as exc:
+            # Whatever else went wrong, its text must not carry the content: name the kind only.
+            raise VaultFileError("cannot write the vault file %s (%s)" % (path, type(exc).__name__))
+
+    def remove():
+        try:
+            remove_vault_file(path)
+        except OSError as exc:
+            raise VaultFileError("cannot remove the vault file %s: %s" % (path, exc.strerror))
+
+    return KeyStore(path, read_vault_file(path, secrets), write, remove)
+
+
 class ActionModule(ControllerAction):
     ARGUMENT_SPEC = ARGUMENT_SPEC
 
@@ -83,27 +106,10 @@ class ActionModule(ControllerAction):
         check_writable(path, "vault_file")
         secrets = loaded_secrets(self._loader)
         encryption_secret(secrets, params.get("vault_id"))
-        vault_id = params.get("vault_id")
-
-        def write(data):
-            try:
-                write_vault_file(path, data, secrets, vault_id)
-            except VaultFileError:
-                raise
-            except Exception as exc:
-                # Whatever went wrong, its text must not carry the content: name the kind only.
-                raise VaultFileError("cannot write the vault file %s (%s)" % (path, type(exc).__name__))
-
-        def remove():
-            try:
-                remove_vault_file(path)
-            except OSError as exc:
-                raise VaultFileError("cannot remove the vault file %s: %s" % (path, exc.strerror))
-
         # Check mode writes nothing, not even the lock file.
         lock = contextlib.nullcontext() if task.check_mode or fcntl is None else vault_lock(path)
         with lock:
-            store = KeyStore(path, read_vault_file(path, secrets), write, remove)
+            store = vault_store(path, secrets, params.get("vault_id"))
             try:
                 return ensure_access_key(task, store)
             except AccessKeyError as exc:
