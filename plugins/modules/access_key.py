@@ -106,6 +106,7 @@ attributes:
     support: full
     description: Shows the IDs and statuses of the user's access keys and which one is vaulted, before and after. Never a secret.
   platform:
+    support: full
     platforms: all
     description: Runs on the controller, wherever boto3 can reach AWS.
 notes:
@@ -118,7 +119,7 @@ seealso:
   - module: spapi.onboarding.iam_user
   - module: spapi.onboarding.verify
 author:
-  - spapi.onboarding maintainers
+  - spapi.onboarding maintainers (@spapi-onboarding)
 """
 
 EXAMPLES = r"""
