@@ -131,16 +131,21 @@ class _Run:
         if found is None:
             return None
         arn = found["User"]["Arn"]
-        stored_arn = (self.stored or {}).get("iam_user_arn")
-        if stored_arn and stored_arn.startswith("arn:"):
-            old, new = parse_arn(stored_arn), parse_arn(arn)
-            if (old["partition"], old["account"]) != (new["partition"], new["account"]):
-                raise AccessKeyError(
-                    "option 'vault_file': %s holds a key of %s, another account than %s; "
-                    "use another vault_file (nothing was changed)" % (self.store.path, stored_arn, arn))
-        self.user_arn = arn
         self.task.aws.learn_identity_from(arn)
+        self.check_stored_account()
+        self.user_arn = arn
         return arn
+
+    def check_stored_account(self):
+        """A vaulted key that AWS does not list may belong to another account: never drop it."""
+        stored_arn = (self.stored or {}).get("iam_user_arn")
+        if not stored_arn or not stored_arn.startswith("arn:"):
+            return
+        old, here = parse_arn(stored_arn), self.task.aws.identity()
+        if (old["partition"], old["account"]) != (here["partition"], here["account"]):
+            raise AccessKeyError(
+                "option 'vault_file': %s holds a key of %s, in another account than %s; "
+                "use another vault_file (nothing was changed)" % (self.store.path, stored_arn, here["account"]))
 
     # -- unknown keys --------------------------------------------------------------------
 
@@ -389,8 +394,8 @@ class _Run:
             keys = []
         vaulted = next((k for k in keys if k["AccessKeyId"] == self.stored_id), None)
         to_deactivate, to_delete = self.plan_unknown(keys)
-        if self.stored and vaulted is None and keys:
-            self.fetch_user_arn()  # refuses to drop the only copy of another account's key
+        if self.stored and vaulted is None:
+            self.check_stored_account()  # refuses to drop the only copy of another account's key
         self.changes.before = self.diff_state(keys, self.stored_id)
         self.apply_unknown(to_deactivate, to_delete)
         if vaulted is not None:

@@ -113,6 +113,7 @@ notes:
   - The secret access key is never returned, printed, logged or put in a diff; only key IDs are.
   - Read the stored key with M(ansible.builtin.include_vars) (for example O(ansible.builtin.include_vars#module:file=)
     pointing at RV(vault_file)) or C(ansible-vault view <file>).
+  - The task does the same work whatever the target host is; run it once (on V(localhost), or with C(run_once)).
   - A lost or retried C(CreateAccessKey) reply is reconciled; a key that appeared during the run and that the vault
     does not hold is deleted again.
 seealso:

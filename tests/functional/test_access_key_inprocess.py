@@ -284,6 +284,8 @@ def test_vault_of_another_user_or_account_is_never_overwritten(moto, user, tmp_p
     moto.start_recording()
     with pytest.raises(AccessKeyError, match="another account"):
         ensure_access_key(make(moto), file_store(path))
+    with pytest.raises(AccessKeyError, match="another account"):
+        ensure_access_key(make(moto, state="absent"), file_store(path))
     assert writes(moto.stop_recording()) == []
     assert path.read_bytes() == before and keys_of(user) == []
 
