@@ -62,6 +62,8 @@ def caller_arn(moto_url, key_id, secret):
 def key_task(name="key", **options):
     options.setdefault("vault_file", "sp.vault.yml")
     options.setdefault("vault_id", "spapi")
+    if options["vault_id"] is None:
+        del options["vault_id"]
     return {"name": name, "spapi.onboarding.access_key": options, "register": name.replace(" ", "_")}
 
 
@@ -242,17 +244,18 @@ def test_concurrent_runs_for_one_vault_file_create_one_key(moto, aws, tmp_path):
     aws.iam.create_user(UserName=USER)
     shared = tmp_path / "shared"
     shared.mkdir()
-    book = play([key_task("key", vault_file=str(shared / "sp.vault.yml"),
-                          wait_timeout=5)])
+    book = play([key_task("key", vault_file=str(shared / "sp.vault.yml"), vault_id=None)])
     runs = {}
 
-    def run(name):
+    def run(name, args):
         workdir = tmp_path / name
         workdir.mkdir()
         (workdir / "password.txt").write_text(PASSWORD)
-        runs[name] = run_playbook(book, workdir, moto.url, VAULT_ARGS)
+        runs[name] = run_playbook(book, workdir, moto.url, args)
 
-    threads = [threading.Thread(target=run, args=(name,)) for name in ("one", "two")]
+    # The same password given both ways ansible-playbook accepts it.
+    threads = [threading.Thread(target=run, args=("one", VAULT_ARGS)),
+               threading.Thread(target=run, args=("two", ["--vault-password-file", "password.txt"]))]
     for thread in threads:
         thread.start()
     for thread in threads:
