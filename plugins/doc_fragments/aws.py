@@ -61,7 +61,8 @@ options:
   aws_config:
     description:
       - Extra botocore client configuration, passed to C(botocore.config.Config).
-      - By default throttling and transient errors are retried by botocore's V(standard) retry mode,
+      - >-
+        By default throttling and transient errors are retried by botocore's V(standard) retry mode,
         10 attempts in total; set O(aws_config) to V({"retries": {"mode": "adaptive", "total_max_attempts": 15}}) to change it.
     type: dict
 requirements:

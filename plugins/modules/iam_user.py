@@ -48,10 +48,11 @@ extends_documentation_fragment:
   - spapi.onboarding.aws.check_mode
 attributes:
   platform:
+    support: full
     platforms: all
     description: Runs wherever boto3 can reach AWS.
 author:
-  - spapi.onboarding maintainers
+  - spapi.onboarding maintainers (@spapi-onboarding)
 """
 
 EXAMPLES = r"""
