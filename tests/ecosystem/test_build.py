@@ -41,13 +41,17 @@ def artifact(tmp_path_factory):
 def installed(artifact, tmp_path_factory):
     """The artifact installed (offline: no dependencies to fetch) into an empty collections path."""
     root = tmp_path_factory.mktemp("collections")
-    run([BIN / "ansible-galaxy", "collection", "install", "--offline", artifact, "-p", root])
+    # Only the temporary path: the checkout's own link must neither satisfy nor shadow the install.
     env = dict(os.environ)
     env.pop("ANSIBLE_COLLECTIONS_PATHS", None)
     env["ANSIBLE_COLLECTIONS_PATH"] = str(root)
     env["ANSIBLE_COLLECTIONS_SCAN_SYS_PATH"] = "false"
     env["PATH"] = str(BIN) + os.pathsep + env.get("PATH", "")
-    return root / "ansible_collections" / "spapi" / "onboarding", env
+    run([BIN / "ansible-galaxy", "collection", "install", "--offline", "--force", artifact, "-p", root],
+        env=env, cwd=root)
+    path = root / "ansible_collections" / "spapi" / "onboarding"
+    assert (path / "MANIFEST.json").is_file() and not path.is_symlink()
+    return path, env
 
 
 def test_artifact_is_small_and_clean(artifact):
