@@ -8,7 +8,7 @@ LINK := $(COLLECTIONS)/ansible_collections/spapi/onboarding
 
 export ANSIBLE_COLLECTIONS_PATH := $(abspath $(COLLECTIONS))
 
-.PHONY: setup test unit demo clean
+.PHONY: setup test unit demo clean sanity lint changelog docs build
 
 setup: $(STAMP) $(LINK)
 
@@ -30,3 +30,19 @@ unit: setup
 
 clean:
 	rm -rf $(VENV) .demo .pytest_cache tests/output
+
+# Collection conventions (each is also checked by tests/ecosystem, so `make test` runs them).
+sanity: setup
+	$(BIN)/python tests/sanity/run_sanity.py
+
+lint: setup
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/ansible-lint
+
+changelog: setup
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/antsibull-changelog release --reload-plugins
+
+docs: setup
+	$(BIN)/python tools/docs.py
+
+build: setup
+	$(BIN)/ansible-galaxy collection build --force --output-path build

@@ -23,7 +23,12 @@ try:
     HAS_BOTO3 = True
 except ImportError:  # pragma: no cover - reported by the caller
     HAS_BOTO3 = False
-    BotoCoreError = ClientError = Exception
+
+    class BotoCoreError(Exception):
+        """Stands in for botocore's class when botocore is missing (run_module reports that)."""
+
+    class ClientError(Exception):
+        """Stands in for botocore's class when botocore is missing (run_module reports that)."""
 
 from ansible_collections.spapi.onboarding.plugins.module_utils._validate import ValidationError
 

@@ -120,7 +120,7 @@ seealso:
   - module: spapi.onboarding.iam_user
   - module: spapi.onboarding.verify
 author:
-  - spapi.onboarding maintainers (@spapi-onboarding)
+  - spapi.onboarding maintainers (!UNKNOWN)
 """
 
 EXAMPLES = r"""
