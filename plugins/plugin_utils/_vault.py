@@ -101,7 +101,10 @@ def write_vault_file(path, data, secrets, vault_id=None):
     plaintext = yaml.safe_dump(dict((k, data[k]) for k in VAULT_KEYS if k in data), default_flow_style=False)
     vaulttext = VaultLib(secrets).encrypt(plaintext, secret, vault_id=encrypt_id)
     directory = os.path.dirname(os.path.abspath(path))
-    fd, temp_path = tempfile.mkstemp(dir=directory, prefix=".%s." % os.path.basename(path), suffix=".tmp")
+    try:
+        fd, temp_path = tempfile.mkstemp(dir=directory, prefix=".%s." % os.path.basename(path), suffix=".tmp")
+    except OSError as exc:
+        raise VaultFileError("cannot write the vault file %s: %s" % (path, exc.strerror))
     try:
         os.fchmod(fd, 0o600)
         with os.fdopen(fd, "wb") as handle:
