@@ -179,6 +179,13 @@ def make_sides(opts, out):
                              collections=str(COLLECTIONS_ROOT))
         sides["ours"].steps = ours_steps
         sides["ours"].chain_label = "spapi.onboarding modules in a loop: %s" % ", ".join(steps)
+    if "ours-on-baseline-core" in opts.sides:
+        # A control: our playbook run by the baseline's ansible-core, to tell the cost of the core
+        # version apart from the cost of our modules.
+        sides["ours-on-baseline-core"] = Side(
+            "ours-on-baseline-core", "the same as ours, run by the baseline virtualenv's ansible-core",
+            baseline_python, ours_playbook, ours_args, scale_playbook=chain, collections=str(COLLECTIONS_ROOT))
+        sides["ours-on-baseline-core"].chain_label = "spapi.onboarding modules in a loop: %s" % ", ".join(steps)
     return sides, steps
 
 
@@ -277,7 +284,9 @@ def benchmark(opts, sides, log):
         plan = [("main", 1, latency, rep) for latency in opts.latencies for rep in range(opts.reps)]
         plan += [("scale", count, opts.scale_latency, rep) for count in opts.scale for rep in range(opts.scale_reps)]
         for phase, count, latency, rep in plan:
-            order = names if rep % 2 == 0 else list(reversed(names))  # alternate who goes first
+            # The control side is left out of the scaling part to keep `make bench` within minutes.
+            chosen = [n for n in names if phase == "main" or n != "ours-on-baseline-core"]
+            order = chosen if rep % 2 == 0 else list(reversed(chosen))  # alternate who goes first
             proxy = TimedProxy(moto.url, latency=latency).start() if latency else None
             try:
                 records += pair_run(sides, order, moto, proxy.url if proxy else moto.url, proxy, workroot,
@@ -314,6 +323,7 @@ def machine(sides, baseline_venv):
         ("cores", str(os.cpu_count())),
         ("OS", "%s %s" % (platform.system(), platform.release())),
         ("Python", platform.python_version()),
+        ("load average at start (1/5/15 min)", "%.2f / %.2f / %.2f" % os.getloadavg()),
         ("moto", _version_of(sys.executable, "import moto; print(moto.__version__)")),
     ])
     core = "from ansible.release import __version__; print(__version__)"
@@ -558,7 +568,9 @@ def parse_args(argv=None):
     parser.add_argument("--ours", help="the playbook measured as ours (default: playbooks/onboard.yml if it "
                                        "exists, else the stand-in chain of the modules that exist)")
     parser.add_argument("--ours-arg", action="append", help="extra ansible-playbook argument for ours")
-    parser.add_argument("--sides", default="baseline,ours", help="baseline,ours (default) or one of them")
+    parser.add_argument("--sides", default="baseline,ours,ours-on-baseline-core",
+                        help="which of baseline, ours, ours-on-baseline-core (a control: ours run by the "
+                             "baseline's ansible-core) to run; all three by default")
     parser.add_argument("--baseline-venv", default=str(DEFAULT_BASELINE_VENV))
     parser.add_argument("--out", default=str(DEFAULT_OUT), help="folder of results.json (bench/output)")
     parser.add_argument("--doc", default=str(DEFAULT_DOC), help="the Markdown report to update")
@@ -578,7 +590,7 @@ def main(argv=None):
     ensure_collection_link()
     out = Path(opts.out)
     out.mkdir(parents=True, exist_ok=True)
-    if "baseline" in opts.sides and not (Path(opts.baseline_venv) / "bin" / "ansible-playbook").exists():
+    if ("baseline" in opts.sides or "ours-on-baseline-core" in opts.sides) and not (Path(opts.baseline_venv) / "bin" / "ansible-playbook").exists():
         raise SystemExit("the baseline virtualenv %s is missing: run `make bench`" % opts.baseline_venv)
     sides, steps = make_sides(opts, out)
 
@@ -590,6 +602,7 @@ def main(argv=None):
     started = time.time()
     records = benchmark(opts, sides, log)
     total = time.time() - started
+    info["load average at end (1/5/15 min)"] = "%.2f / %.2f / %.2f" % os.getloadavg()
     generated = render(opts, sides, steps, records, info, total)
     (out / "results.json").write_text(json.dumps({
         "machine": info,
