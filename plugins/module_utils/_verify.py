@@ -138,7 +138,8 @@ def _server_now(response):
     date = ((response or {}).get("ResponseMetadata") or {}).get("HTTPHeaders", {}).get("date")
     if date:
         try:
-            return parsedate_to_datetime(date)
+            when = parsedate_to_datetime(date)
+            return when if when.tzinfo else when.replace(tzinfo=datetime.timezone.utc)
         except (TypeError, ValueError):
             pass
     return datetime.datetime.now(datetime.timezone.utc)

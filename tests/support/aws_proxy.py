@@ -156,7 +156,8 @@ class AwsProxy:
                     status, response_headers, payload = fault.status, [("Content-Type", "text/xml")], fault.body()
                 self.send_response(status)
                 for name, value in response_headers:
-                    if name.lower() not in _HOP_BY_HOP and name.lower() != "content-length":
+                    # send_response() already wrote Date and Server: one of each, as from AWS.
+                    if name.lower() not in _HOP_BY_HOP | {"content-length", "date", "server"}:
                         self.send_header(name, value)
                 self.send_header("Content-Length", str(len(payload)))
                 self.send_header("Connection", "close")
