@@ -204,19 +204,6 @@ class TimedProxy(AwsProxy):
             self.log.append((time.time(), action))
         return super(TimedProxy, self)._pick_fault(action)
 
-    def _handler_class(self):
-        base = super(TimedProxy, self)._handler_class()
-
-        class Handler(base):
-            def send_response(self, code, message=None):
-                # http.server adds its own Server and Date headers; moto's are passed through
-                # already, and a doubled Date header is not what AWS sends (clients that read
-                # the server's clock from it would see "date1, date2").
-                self.log_request(code)
-                self.send_response_only(code, message)
-
-        return Handler
-
     def take_log(self):
         with self._log_lock:
             log, self.log = self.log, []
