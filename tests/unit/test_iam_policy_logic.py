@@ -90,3 +90,20 @@ def test_check_mode_update_predicts_version_deletion(moto, aws):
 def test_other_partition_and_path_come_from_the_caller(moto, aws):
     result, dummy = run(moto, check_mode=True, path="/sp/", name="Other")
     assert result["policy"]["arn"] == "arn:aws:iam::123456789012:policy/sp/Other"
+
+
+def test_same_account_as_spares_the_identity_call(moto):
+    user = "arn:aws:iam::123456789012:user/SellingPartnerAPIUser"
+    run(moto)
+    moto.start_recording()
+    result, dummy = run(moto, same_account_as=user)
+    assert moto.stop_recording() == ["GetPolicy", "GetPolicyVersion"]
+    assert result["changed"] is False
+    assert result["policy"]["arn"] == "arn:aws:iam::123456789012:policy/SellingPartnerAPI"
+
+
+def test_same_account_as_must_be_an_account_arn(moto):
+    moto.start_recording()
+    with pytest.raises(ValidationError, match="option 'same_account_as'"):
+        run(moto, same_account_as="arn:aws:iam::aws:policy/ReadOnlyAccess")
+    assert moto.stop_recording() == []
