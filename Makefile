@@ -25,6 +25,9 @@ $(LINK):
 test: setup
 	$(BIN)/python -m pytest -n 2 --dist loadfile tests
 
+demo: setup
+	scripts/demo.sh
+
 unit: setup
 	$(BIN)/python -m pytest tests/unit
 
