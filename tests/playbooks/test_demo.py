@@ -35,8 +35,4 @@ def test_demo_runs_twice(tmp_path):
     second = run_demo(demo)
     assert "removing the previous demo's vault file" in second
     assert (out / "app-client.md").read_text() == sheet
-    assert password_unchanged(demo)
-
-
-def password_unchanged(demo):
-    return (demo / "vault-password").stat().st_mode & 0o777 == 0o600
+    assert (demo / "vault-password").stat().st_mode & 0o777 == 0o600
