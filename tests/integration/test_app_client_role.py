@@ -17,7 +17,8 @@ DEFAULT_ROLES = [
 
 
 def role_play(**role_vars):
-    role_vars.setdefault("app_client_role_arn", ROLE_ARN)
+    if "iam_role_arn" not in role_vars:
+        role_vars.setdefault("app_client_role_arn", ROLE_ARN)
     return play([{"name": "app client", "ansible.builtin.include_role": {"name": "spapi.onboarding.app_client"},
                   "vars": role_vars}])
 
@@ -75,7 +76,9 @@ def test_sheet_in_the_current_directory_then_idempotent(tmp_path):
 def test_overrides_unknown_role_when_allowed_and_yaml_format(tmp_path):
     import yaml
     out = tmp_path / "custom"
-    run = run_playbook(role_play(app_client_name="Acme Books Sync", app_client_format="yaml",
+    role_arn = "arn:aws-cn:iam::123456789012:role/sp-api/SellingPartnerAPIRole"
+    # iam_role_arn is the fact the iam role sets: app_client_role_arn defaults to it.
+    run = run_playbook(role_play(iam_role_arn=role_arn, app_client_name="Acme Books Sync", app_client_format="yaml",
                                  app_client_roles=["Pricing", "Tax Invoicing (Restricted)", "Time Travel"],
                                  app_client_allow_unknown_roles=True,
                                  app_client_oauth_login_uri="https://example.com/login",
@@ -83,6 +86,7 @@ def test_overrides_unknown_role_when_allowed_and_yaml_format(tmp_path):
     run.assert_ok()
     data = yaml.safe_load((out / "app-client.yaml").read_text())["app_client"]
     assert data["app_name"] == "Acme Books Sync"
+    assert data["iam_arn"] == role_arn
     assert data["roles"] == ["Pricing", "Tax Invoicing (Restricted)", "Time Travel"]
     assert data["oauth_login_uri"] == "https://example.com/login"
     assert sorted(p.name for p in out.iterdir()) == ["app-client.md", "app-client.yaml"]
