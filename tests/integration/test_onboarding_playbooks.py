@@ -53,8 +53,12 @@ def test_onboard_check_apply_rerun_verify_rotate_offboard(moto, aws, tmp_path):
     assert not out.exists()
     assert aws.iam.list_users()["Users"] == []
 
+    moto.start_recording()
     first = run_playbook(PLAYBOOKS / "onboard.yml", tmp_path, moto.url, vault)
+    first_calls = moto.stop_recording()
     first.assert_ok()
+    # The whole first run, vault and live AssumeRole included, stays within 16 AWS calls.
+    assert len(first_calls) <= 16, first_calls
     stored = vault_view(out / "SellingPartnerAPIUser.vault.yml", password)
     assert stored["iam_user_arn"] == USER_ARN
     assert stored["aws_secret_access_key"] not in first.output
@@ -65,8 +69,11 @@ def test_onboard_check_apply_rerun_verify_rotate_offboard(moto, aws, tmp_path):
 
     moto.start_recording()
     again = run_playbook(PLAYBOOKS / "onboard.yml", tmp_path, moto.url, vault)
-    assert writes(moto.stop_recording()) == []
+    converged_calls = moto.stop_recording()
     again.assert_ok()
+    # A converged run reads each link once and proves the key live: eight calls, no write.
+    assert converged_calls == ["GetUser", "GetPolicy", "GetPolicyVersion", "GetRole", "ListAttachedRolePolicies",
+                               "GetUserPolicy", "ListAccessKeys", "AssumeRole"]
     assert recap_changed(again) == 0
 
     verify = run_playbook(PLAYBOOKS / "verify.yml", tmp_path, moto.url, vault)
