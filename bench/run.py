@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """`make bench`: this collection against amazon.aws doing the same IAM chain, on one moto server.
 
 Both sides run as real ansible-playbook processes, alternating, on the same machine and the same
@@ -22,7 +21,6 @@ import argparse
 import json
 import os
 import platform
-import re
 import shutil
 import statistics
 import subprocess
@@ -231,7 +229,7 @@ def run_side(side, workdir, aws_url, count, scale=False):
                "-e", "@%s" % vars_file] + list(args)
     started = time.time()
     process = subprocess.run(command, cwd=str(workdir), env=env, capture_output=True, text=True,
-                             stdin=subprocess.DEVNULL, timeout=1800)
+                             stdin=subprocess.DEVNULL, timeout=1800, check=False)
     ended = time.time()
     record = {"wall": ended - started, "start": started, "returncode": process.returncode, "tasks": []}
     if timings.exists():
@@ -305,7 +303,8 @@ def benchmark(opts, sides, log):
 
 def _version_of(python, code):
     try:
-        return subprocess.run([str(python), "-c", code], capture_output=True, text=True, timeout=60).stdout.strip() or "?"
+        return subprocess.run([str(python), "-c", code], capture_output=True, text=True, timeout=60,
+                              check=False).stdout.strip() or "?"
     except OSError:
         return "absent"
 
@@ -449,8 +448,8 @@ def render(opts, sides, steps, records, info, total_time):
             runs = _runs(records, side=name, run=kind, phase="main", identities=1)
             if runs:
                 run = runs[0]
-                add("| %s | %s | %d | %d | %s |" % (name, kind, len(run["actions"]), len(run["writes"]),
-                                                   _by_action(run["actions"])))
+                row = (name, kind, len(run["actions"]), len(run["writes"]), _by_action(run["actions"]))
+                add("| %s | %s | %d | %d | %s |" % row)
     add("")
     add("### Wall time of the whole ansible-playbook run (1 identity)")
     add("")
@@ -516,8 +515,8 @@ def render(opts, sides, steps, records, info, total_time):
                         statistics.median(walls) / count, len(first[0]["actions"]), len(conv[0]["actions"])))
         add("")
     profile_latency = max(opts.latencies)
-    add("### Where the time goes (1 identity, %s)" % ("loopback" if not profile_latency else
-                                                        "%d ms per AWS call" % (profile_latency * 1000)))
+    where = "loopback" if not profile_latency else "%d ms per AWS call" % (profile_latency * 1000)
+    add("### Where the time goes (1 identity, %s)" % where)
     add("")
     add("Per task: median time from task start to its last result (bench/callback_plugins/bench_timing.py), "
         "and the AWS calls that arrived at the proxy during the task%s. \"start-up\" is the time from "
@@ -560,7 +559,7 @@ def write_doc(path, generated):
 # --------------------------------------------------------------------------- main
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--reps", type=int, default=5, help="repetitions of each first+converged pair (5)")
     parser.add_argument("--latencies", default="0,0.05", help="seconds added per AWS call, comma-separated")
     parser.add_argument("--scale", default="1,5,20", help="identity counts for the scaling part ('' for none)")
@@ -608,7 +607,7 @@ def main(argv=None):
     (out / "results.json").write_text(json.dumps({
         "machine": info,
         "sides": {n: {"label": s.label, "playbook": str(s.playbook), "args": s.args} for n, s in sides.items()},
-        "options": {k: v for k, v in vars(opts).items()},
+        "options": dict(vars(opts)),
         "seconds": total,
         "runs": records,
     }, indent=1, default=str))

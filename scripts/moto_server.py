@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Start or stop a local moto server (the AWS stand-in of the demo and the molecule scenario).
 
     moto_server.py start STATE_DIR   starts moto_server on 127.0.0.1 on a free port, waits until
@@ -67,7 +66,7 @@ def stop(state):
     pid = int(pid_file.read_text().strip() or 0)
     if pid and is_moto(pid):
         os.kill(pid, signal.SIGTERM)
-        for _ in range(100):
+        for dummy in range(100):
             if not is_moto(pid):
                 break
             time.sleep(0.1)
