@@ -138,9 +138,12 @@ def _server_now(response):
     date = ((response or {}).get("ResponseMetadata") or {}).get("HTTPHeaders", {}).get("date")
     if date:
         try:
-            return parsedate_to_datetime(date)
-        except (TypeError, ValueError):
-            pass
+            when = parsedate_to_datetime(date)
+        except (TypeError, ValueError, IndexError):
+            when = None
+        if when is not None:
+            # A proxy on the way may add its own Date header; the two joined parse without a zone.
+            return when if when.tzinfo is not None else when.replace(tzinfo=datetime.timezone.utc)
     return datetime.datetime.now(datetime.timezone.utc)
 
 
