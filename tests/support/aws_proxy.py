@@ -76,14 +76,18 @@ class Fault:
 
 class Hold:
     """The next call of `action` waits at the proxy: .reached is set when it arrives, and it
-    goes on (to the server, or back to the client when after=True) once .release is set."""
+    goes on (to the server, or back to the client when after=True) once .release is set;
+    with drop=True it is cut off there instead (a call held before the server never reaches
+    it). .done is set once the proxy has finished with the call."""
 
-    def __init__(self, action, after=False, timeout=120):
+    def __init__(self, action, after=False, drop=False, timeout=120):
         self.action = action
         self.after = after
+        self.drop = drop
         self.timeout = timeout
         self.reached = threading.Event()
         self.release = threading.Event()
+        self.done = threading.Event()
         self.used = False
 
     def wait(self):
@@ -113,9 +117,9 @@ class AwsProxy:
             self.faults.append(fault)
         return fault
 
-    def hold(self, action, after=False):
+    def hold(self, action, after=False, drop=False):
         """Stop the next `action` call at the proxy (see Hold); returns the Hold."""
-        hold = Hold(action, after)
+        hold = Hold(action, after, drop)
         with self._lock:
             self.holds.append(hold)
         return hold
@@ -187,16 +191,29 @@ class AwsProxy:
                     time.sleep(proxy.latency)
                 fault = proxy._pick_fault(action)
                 headers = dict((k, v) for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP)
+                held = []
                 hold = proxy._take_hold(action, after=False)
                 if hold is not None:
+                    held.append(hold)
                     hold.wait()
-                if fault is None or fault.after:
+                if not (held and held[-1].drop) and (fault is None or fault.after):
                     status, response_headers, payload = proxy._forward(self.command, self.path, headers, body)
-                hold = proxy._take_hold(action, after=True)
-                if hold is not None:
-                    hold.wait()
-                if fault is not None:
-                    status, response_headers, payload = fault.status, [("Content-Type", "text/xml")], fault.body()
+                    hold = proxy._take_hold(action, after=True)
+                    if hold is not None:
+                        held.append(hold)
+                        hold.wait()
+                try:
+                    if held and held[-1].drop:
+                        self.close_connection = True  # cut off: no reply at all
+                        return
+                    if fault is not None:
+                        status, response_headers, payload = fault.status, [("Content-Type", "text/xml")], fault.body()
+                    self._respond(status, response_headers, payload)
+                finally:
+                    for hold in held:
+                        hold.done.set()
+
+            def _respond(self, status, response_headers, payload):
                 self.send_response(status)
                 for name, value in response_headers:
                     if name.lower() not in _HOP_BY_HOP and name.lower() != "content-length":
