@@ -282,6 +282,7 @@ class _Run:
         new = self.create_key(known_ids)
         new_id = new["AccessKeyId"]
         self.store_key(new)
+        self.check_no_concurrent_key(known_ids, new_id)
         if old is not None:
             self.verify_key(new)
             self.delete_key_after_rotation(old["AccessKeyId"], new_id)
@@ -327,6 +328,28 @@ class _Run:
         if left:
             note += "; a key whose secret is lost could not be deleted, delete it by hand: %s" % ", ".join(left)
         return note
+
+    def check_no_concurrent_key(self, known_ids, new_id):
+        """After the new key is stored: an active key that appeared meanwhile was made by another
+        run for this user with another vault file (runs sharing a vault file take turns on its
+        lock). Both runs would otherwise end "ok" with two keys; the later one always sees the
+        other's key here, and stops with a decision to make."""
+        try:
+            keys = self.list_keys() or []
+        except AwsFailure:
+            return  # cannot look now; the next run sees any such key among the unknown ones
+        others = sorted(k["AccessKeyId"] for k in keys
+                        if k["AccessKeyId"] not in known_ids and k["AccessKeyId"] != new_id and k["Status"] == "Active")
+        if not others:
+            return
+        self.unknown_ids = sorted(set(self.unknown_ids) | set(others))
+        raise AccessKeyError(
+            "IAM user '%s' got another active access key while this run created %s: %s. Another run with another "
+            "vault file is creating keys for the same user. The new key %s is stored in %s. Decide which vault file "
+            "keeps the user's key, then re-run from it with on_unknown_keys=delete (or delete %s by hand)."
+            % (self.name, new_id, ", ".join(others), new_id, self.store.path, ", ".join(others)),
+            "ConcurrentAccessKey", access_key_id=new_id, unknown_key_ids=self.unknown_ids,
+            deleted_key_ids=self.deleted, deactivated_key_ids=self.deactivated)
 
     def store_key(self, new):
         """Write the vault file; if that fails, delete the new key before failing."""
