@@ -21,7 +21,7 @@ __metaclass__ = type
 
 import datetime
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._aws import AwsFailure, call, parse_arn, read
+from ansible_collections.spapi.onboarding.plugins.module_utils._aws import AwsFailure, call, parse_arn, read, remove
 from ansible_collections.spapi.onboarding.plugins.module_utils._iam import Changes, retry_while
 from ansible_collections.spapi.onboarding.plugins.module_utils._validate import (
     ValidationError,
@@ -182,8 +182,8 @@ class _Run:
     def delete_key(self, key_id, description):
         self.changes.add(description)
         if not self.task.check_mode:
-            call("delete access key %s of IAM user '%s'" % (key_id, self.name), self.iam.delete_access_key,
-                 UserName=self.name, AccessKeyId=key_id)
+            remove("delete access key %s of IAM user '%s'" % (key_id, self.name), self.iam.delete_access_key,
+                   UserName=self.name, AccessKeyId=key_id)
         self.deleted.append(key_id)
 
     # -- results -------------------------------------------------------------------------
@@ -315,8 +315,8 @@ class _Run:
         deleted = []
         for key_id in strays:
             try:
-                call("delete access key %s of IAM user '%s'" % (key_id, self.name), self.iam.delete_access_key,
-                     UserName=self.name, AccessKeyId=key_id)
+                remove("delete access key %s of IAM user '%s'" % (key_id, self.name), self.iam.delete_access_key,
+                       UserName=self.name, AccessKeyId=key_id)
                 deleted.append(key_id)
             except AwsFailure:
                 pass
@@ -365,8 +365,8 @@ class _Run:
         except BaseException as exc:
             reason = str(exc) if isinstance(exc, Exception) else type(exc).__name__
             try:
-                call("delete access key %s of IAM user '%s'" % (new_id, self.name), self.iam.delete_access_key,
-                     UserName=self.name, AccessKeyId=new_id)
+                remove("delete access key %s of IAM user '%s'" % (new_id, self.name), self.iam.delete_access_key,
+                       UserName=self.name, AccessKeyId=new_id)
             except AwsFailure as delete_exc:
                 message = ("Could not store the new access key %s: %s. Deleting it again also failed (%s): "
                            "its secret is lost, delete the key %s by hand." % (new_id, reason, delete_exc, new_id))
@@ -401,8 +401,8 @@ class _Run:
 
     def delete_key_after_rotation(self, old_id, new_id):
         try:
-            call("delete the old access key %s of IAM user '%s'" % (old_id, self.name), self.iam.delete_access_key,
-                 UserName=self.name, AccessKeyId=old_id)
+            remove("delete the old access key %s of IAM user '%s'" % (old_id, self.name), self.iam.delete_access_key,
+                   UserName=self.name, AccessKeyId=old_id)
         except AwsFailure as exc:
             raise AccessKeyError("%s. The new key %s is stored in %s and works; delete the old key by hand."
                                  % (exc, new_id, self.store.path), exc.code, access_key_id=new_id)

@@ -93,8 +93,10 @@ def retry_note(exc):
     if metadata.get("RetryQuotaReached"):
         return (" (after %d retries botocore's retry quota for this connection was used up, so it stopped "
                 "retrying: AWS is throttling or failing most calls; re-run later or lower the request rate)" % retries)
-    if retries:
+    if metadata.get("MaxAttemptsReached"):
         return " (gave up after %d attempts; aws_config retries.total_max_attempts sets how many)" % (retries + 1)
+    if retries:
+        return " (answer to attempt %d)" % (retries + 1)
     return ""
 
 
@@ -113,6 +115,15 @@ def read(what, method, **kwargs):
         raise client_failure(what, exc)
     except BotoCoreError as exc:
         raise AwsFailure("Could not %s: %s" % (what, exc))
+
+
+def remove(what, method, **kwargs):
+    """A delete call; NoSuchEntity means it is already gone, which is what was asked.
+
+    That is the answer when botocore retries a delete whose first reply was lost, or when
+    another run deleted it first. Returns True when this call deleted it.
+    """
+    return read(what, method, **kwargs) is not None
 
 
 def adopt_existing(attempt, reread):

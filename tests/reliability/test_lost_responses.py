@@ -11,10 +11,10 @@ from ansible_collections.spapi.onboarding.plugins.module_utils import _verify
 from tests.reliability.helpers import USER, admin_with_enforcement, assert_one_working_key, onboard
 from tests.support.aws_proxy import AwsProxy
 
-LOST = ["CreateUser", "CreatePolicy", "CreateRole", "CreateAccessKey"]
+LOST = ["CreateUser", "CreatePolicy", "CreateRole", "CreateAccessKey"]  # and DeleteAccessKey below
 
 
-def test_lost_create_responses_converge_without_duplicates(moto, aws, tmp_path):
+def test_lost_replies_converge_without_duplicates(moto, aws, tmp_path):
     credentials = admin_with_enforcement(aws)
     with AwsProxy(moto.url) as proxy:
         for action in LOST:
@@ -28,6 +28,15 @@ def test_lost_create_responses_converge_without_duplicates(moto, aws, tmp_path):
         assert proxy.calls["DeleteAccessKey"] == 1, proxy.calls
     vault = assert_one_working_key(moto.url, credentials, tmp_path / "sp.vault.yml")
     assert vault["iam_user_arn"].endswith(":user/" + USER)
+
+    # Rotation whose DeleteAccessKey reply (old key) is lost: the retry finds the key already
+    # gone, which is what was asked; the run converges on the new key.
+    with AwsProxy(moto.url) as proxy:
+        proxy.add_fault(["DeleteAccessKey"], "ServiceUnavailable", times=1, after=True)
+        onboard(tmp_path, proxy.url, credentials, iam_rotate_key=True).assert_ok()
+        assert proxy.calls["DeleteAccessKey"] == 2, proxy.calls
+    rotated = assert_one_working_key(moto.url, credentials, tmp_path / "sp.vault.yml")
+    assert rotated["aws_access_key_id"] != vault["aws_access_key_id"]
 
 
 def test_server_time_from_a_doubled_date_header_is_utc():
