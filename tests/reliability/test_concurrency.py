@@ -8,6 +8,13 @@ naming the other's key, and nothing is silently kept twice.
 
 import threading
 
+import pytest
+from ansible.parsing.vault import VaultSecret
+
+from ansible_collections.spapi.onboarding.plugins.action.access_key import vault_store
+from ansible_collections.spapi.onboarding.plugins.module_utils._access_key import AccessKeyError, ensure_access_key
+from ansible_collections.spapi.onboarding.plugins.modules.access_key import ARGUMENT_SPEC
+
 from tests.reliability.helpers import (
     USER,
     admin_with_enforcement,
@@ -18,6 +25,7 @@ from tests.reliability.helpers import (
 )
 from tests.support.aws_proxy import AwsProxy
 from tests.support.moto import writes
+from tests.support.tasks import make_task
 
 
 def at_once(*runs):
@@ -78,12 +86,6 @@ def test_two_runs_with_two_vault_files(moto, aws, tmp_path):
 
 def test_a_key_created_by_another_run_meanwhile_is_named(moto, aws, tmp_path):
     """Deterministic form of the race: another run's CreateAccessKey lands right after ours."""
-    from ansible_collections.spapi.onboarding.plugins.action.access_key import vault_store
-    from ansible_collections.spapi.onboarding.plugins.module_utils._access_key import AccessKeyError, ensure_access_key
-    from ansible_collections.spapi.onboarding.plugins.modules.access_key import ARGUMENT_SPEC
-    from ansible.parsing.vault import VaultSecret
-    from tests.support.tasks import make_task
-
     aws.iam.create_user(UserName=USER)
     task = make_task(ARGUMENT_SPEC, moto.url, False, False, vault_file="sp.vault.yml")
     other = []
@@ -94,11 +96,9 @@ def test_a_key_created_by_another_run_meanwhile_is_named(moto, aws, tmp_path):
     task.aws.iam.meta.events.register("after-call.iam.CreateAccessKey", other_run_creates)
     path = tmp_path / "sp.vault.yml"
     store = vault_store(str(path), [("spapi", VaultSecret(b"pw"))])
-    try:
+    with pytest.raises(AccessKeyError) as failure:
         ensure_access_key(task, store)
-        raise AssertionError("the concurrent key went unnoticed")
-    except AccessKeyError as failure:
-        message, report = str(failure), failure.report
+    message, report = str(failure.value), failure.value.report
     ours = report["access_key_id"]
     assert ("IAM user '%s' got another active access key while this run created %s: %s" % (USER, ours, other[0])
             in message), message
