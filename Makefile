@@ -8,7 +8,7 @@ LINK := $(COLLECTIONS)/ansible_collections/spapi/onboarding
 
 export ANSIBLE_COLLECTIONS_PATH := $(abspath $(COLLECTIONS))
 
-.PHONY: setup test unit demo clean sanity lint changelog docs build
+.PHONY: setup test unit demo clean sanity lint changelog docs build bench
 
 setup: $(STAMP) $(LINK)
 
@@ -25,11 +25,22 @@ $(LINK):
 test: setup
 	$(BIN)/python -m pytest -n 2 --dist loadfile tests
 
+# The amazon.aws baseline of `make bench` lives in its own virtualenv (ansible 11 = ansible-core 2.18).
+BENCH_VENV := .venv-bench
+$(BENCH_VENV)/.installed: bench/requirements-baseline.txt
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/python -m pip install --quiet -r bench/requirements-baseline.txt
+	touch $@
+
+bench: setup $(BENCH_VENV)/.installed
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
 unit: setup
 	$(BIN)/python -m pytest tests/unit
 
 clean:
-	rm -rf $(VENV) .demo .pytest_cache tests/output
+	rm -rf $(VENV) .demo .pytest_cache tests/output $(BENCH_VENV) bench/output
 
 # Collection conventions (each is also checked by tests/ecosystem, so `make test` runs them).
 sanity: setup

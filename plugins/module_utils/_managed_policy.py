@@ -30,6 +30,7 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._policies import 
 )
 from ansible_collections.spapi.onboarding.plugins.module_utils._validate import (
     ValidationError,
+    check_account_arn,
     check_name,
     check_path,
     check_tags,
@@ -56,6 +57,8 @@ def validate_policy_params(params):
     if len(to_json(document)) > MAX_DOCUMENT:
         raise ValidationError("document", "a managed policy document is at most %d characters" % MAX_DOCUMENT)
     params["document"] = document
+    if params.get("same_account_as"):
+        check_account_arn(params["same_account_as"], "same_account_as")
     return document
 
 
@@ -90,6 +93,7 @@ def ensure_policy(task):
     params = task.params
     validate_policy_params(params)
     iam = task.aws.iam
+    task.aws.learn_identity_from(params.get("same_account_as"))
     arn = task.aws.arn("policy", params["path"], params["name"])
     found = read("read IAM policy '%s'" % arn, iam.get_policy, PolicyArn=arn)
     current = found["Policy"] if found else None

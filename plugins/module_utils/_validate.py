@@ -83,6 +83,14 @@ def check_principal_arn(value, option):
     )
 
 
+def check_account_arn(value, option):
+    """Any IAM ARN naming a 12-digit account: it tells partition and account."""
+    if ROOT_ARN.match(value) or any(ARN_PATTERNS[kind].match(value) for kind in ("user", "role")) or (
+            ARN_PATTERNS["policy"].match(value) and ":iam::aws:" not in value):
+        return value
+    raise ValidationError(option, "%r is not an IAM ARN of an account (a user, role, policy or account root ARN)" % (value,))
+
+
 def check_session_duration(value, option="max_session_duration"):
     low, high = SESSION_DURATION
     if not low <= value <= high:

@@ -20,7 +20,7 @@ description:
     C(Version)); a changed document becomes a new default policy version. IAM keeps at most five versions of a
     policy, so when five exist the oldest non-default version is deleted first.
   - A converged run makes three read calls (C(sts:GetCallerIdentity), C(iam:GetPolicy), C(iam:GetPolicyVersion))
-    and no write.
+    and no write; two when O(same_account_as) is given.
   - With O(state=absent), detaches the policy from every user, group and role, deletes its non-default versions,
     then deletes the policy.
 options:
@@ -49,6 +49,13 @@ options:
     description: Remove tags that are not in O(tags). Has no effect when O(tags) is not set.
     type: bool
     default: true
+  same_account_as:
+    description:
+      - Any IAM ARN of the account that owns the policy, for example the SP-API user's ARN returned by
+        M(spapi.onboarding.iam_user), or the account root C(arn:aws:iam::123456789012:root).
+      - Its partition and account locate the policy, which spares the C(sts:GetCallerIdentity) call otherwise made
+        to learn them.
+    type: str
   state:
     description: Whether the policy should exist.
     type: str
@@ -78,6 +85,11 @@ EXAMPLES = r"""
 - name: Show the ARN to attach to the role
   ansible.builtin.debug:
     msg: "{{ sp_policy.policy.arn }}"
+
+- name: Locate the policy from the user's ARN (no sts:GetCallerIdentity call)
+  spapi.onboarding.iam_policy:
+    name: SellingPartnerAPI
+    same_account_as: "{{ sp_user.user.arn }}"
 
 - name: Use an explicit document (a new default version when it differs)
   spapi.onboarding.iam_policy:
@@ -161,6 +173,7 @@ ARGUMENT_SPEC = dict(
     path=dict(type="str", default="/"),
     tags=dict(type="dict"),
     purge_tags=dict(type="bool", default=True),
+    same_account_as=dict(type="str"),
     state=dict(type="str", choices=["present", "absent"], default="present"),
 )
 

@@ -25,16 +25,18 @@ description:
     account root).
   - V(sts_policy) - the user's inline STS policy allows C(sts:AssumeRole) on exactly the role.
   - V(access_key) - the key in the vault file is an Active key of the user.
-  - V(caller_identity) - C(sts:GetCallerIdentity) signed with the vaulted key returns the user's ARN.
+  - V(caller_identity) - the vaulted key signs as the user. A successful V(assume_role) on a role that trusts exactly
+    the user implies it; otherwise C(sts:GetCallerIdentity) signed with the vaulted key is called to tell a bad key
+    from a missing permission.
   - V(assume_role) - C(sts:AssumeRole) on the role signed with the vaulted key succeeds.
   - A check that cannot run because an earlier link is missing is reported as not checked (not ok).
   - When a check fails the task fails, unless O(fail_on_error=false), with a message that names the broken link (which
     policy, which role, which key ID) and the fix, such as re-running C(playbooks/onboard.yml) or rotating the key with
     C(playbooks/rotate_key.yml).
   - Makes only read calls. On a sound chain that is seven IAM calls (GetUser, GetRole, ListAttachedRolePolicies,
-    GetPolicy, GetPolicyVersion, GetUserPolicy, ListAccessKeys) and two STS calls with the vaulted key
-    (GetCallerIdentity, AssumeRole).
-  - The secret access key is read from the vault file into memory on the controller, used to sign the two STS calls,
+    GetPolicy, GetPolicyVersion, GetUserPolicy, ListAccessKeys) and one STS call with the vaulted key (AssumeRole);
+    with O(scope=live), the STS call alone.
+  - The secret access key is read from the vault file into memory on the controller, used to sign the STS calls,
     and never returned, logged or printed. The temporary credentials of the assumed role are discarded.
 options:
   user_name:
@@ -77,6 +79,20 @@ options:
         C(sts:AssumeRole), C(AccessDenied); with older links they fail at once.
     type: int
     default: 30
+  scope:
+    description:
+      - V(chain) checks every link, as listed above.
+      - V(live) only makes the live C(sts:AssumeRole) with the vaulted key on O(role_arn), and reports the other checks
+        as skipped. It is meant for the end of a play whose earlier tasks have just ensured each link (as the
+        C(spapi.onboarding.iam) role does), where reading them all again would only repeat those reads. Because
+        nothing is read, propagation errors are waited for within O(wait_timeout) as for a brand-new chain.
+    type: str
+    choices: [chain, live]
+    default: chain
+  role_arn:
+    description:
+      - ARN of the role, as returned by M(spapi.onboarding.iam_role). Required when O(scope=live); not used otherwise.
+    type: str
   fail_on_error:
     description:
       - Fail the task when a check fails.
@@ -127,6 +143,12 @@ EXAMPLES = r"""
 - name: Show what was checked
   ansible.builtin.debug:
     msg: "{{ sp_verify.checks | map(attribute='detail') | list }}"
+
+- name: At the end of a play that just ensured the chain, only prove the key can assume the role
+  spapi.onboarding.verify:
+    scope: live
+    role_arn: "{{ sp_role.role.arn }}"
+    vault_file: sp-api-key.vault.yml
 
 - name: Daily report, without failing the play and without live calls
   spapi.onboarding.verify:
@@ -229,6 +251,8 @@ ARGUMENT_SPEC = dict(
     assume_role=dict(type="bool", default=True),
     wait_timeout=dict(type="int", default=30),
     fail_on_error=dict(type="bool", default=True),
+    scope=dict(type="str", choices=["chain", "live"], default="chain"),
+    role_arn=dict(type="str"),
 )
 
 

@@ -14,14 +14,13 @@ __metaclass__ = type
 
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
-from ansible.utils.display import Display
+from ansible.utils.vars import merge_hash
 
 from ansible_collections.spapi.onboarding.plugins.module_utils._aws import HAS_BOTO3, AwsFailure
 from ansible_collections.spapi.onboarding.plugins.module_utils._task import Task, with_aws_options
 from ansible_collections.spapi.onboarding.plugins.module_utils._validate import ValidationError
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault import VaultFileError
 
-display = Display()
 
 # A task's `environment:` reaches modules as process environment; in-process we map it to options.
 ENVIRONMENT_OPTIONS = (
@@ -49,12 +48,13 @@ class ControllerAction(ActionBase):
             raise AnsibleActionFail("%s needs boto3 and botocore on the controller" % self._task.action)
         dummy, params = self.validate_argument_spec(argument_spec=with_aws_options(self.ARGUMENT_SPEC))
         self._apply_task_environment(params)
-        task = Task(params, check_mode=bool(self._task.check_mode), diff_mode=bool(self._task.diff),
-                    warn=display.warning)
+        task = Task(params, check_mode=bool(self._task.check_mode), diff_mode=bool(self._task.diff))
         try:
             result.update(self.handle(task, task_vars or {}))
         except (ValidationError, AwsFailure, VaultFileError) as exc:
             result.update(failed=True, msg=str(exc))
+        if task.warnings:
+            result["warnings"] = result.get("warnings", []) + task.warnings
         return result
 
     def _apply_task_environment(self, params):
@@ -69,3 +69,33 @@ class ControllerAction(ActionBase):
 
     def handle(self, task, task_vars):
         raise NotImplementedError
+
+
+class LocalFirstAction(ControllerAction):
+    """A module that only talks to AWS: run it in this process when the task runs locally.
+
+    On a local connection, executing the module would start one more Python process and
+    ship it an AnsiballZ payload only to make one to three AWS calls; here the same shared
+    logic runs in the worker that Ansible already forked for the task. Elsewhere (a remote
+    target, or no boto3 in the controller's Python) the module runs as usual.
+    Subclasses set ARGUMENT_SPEC and ensure (the module's ensure_* function).
+    """
+
+    ensure = None
+    _requires_connection = True
+
+    def run(self, tmp=None, task_vars=None):
+        if HAS_BOTO3 and self._runs_locally():
+            return super(LocalFirstAction, self).run(tmp, task_vars)
+        result = ActionBase.run(self, tmp, task_vars)
+        result = merge_hash(result, self._execute_module(task_vars=task_vars, wrap_async=self._task.async_val))
+        if not self._task.async_val:
+            self._remove_tmp_path(self._connection._shell.tmpdir)
+        return result
+
+    def _runs_locally(self):
+        transport = getattr(self._connection, "transport", None)
+        return transport in ("local", "ansible.builtin.local", "ansible.legacy.local")
+
+    def handle(self, task, task_vars):
+        return type(self).ensure(task)

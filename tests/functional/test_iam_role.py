@@ -136,7 +136,8 @@ def test_module_enforces_exclusive_and_required_options(moto, tmp_path):
     run = run_playbook(play(tasks), tmp_path, moto.url)
     calls = moto.stop_recording()
     assert calls == []
-    assert "mutually exclusive: trusted_user_arn|trusted_principals" in run.result("both")["msg"]
-    assert "trusted_user_arn, trusted_principals" in run.result("neither")["msg"]
+    assert "option 'trusted_user_arn': is mutually exclusive with trusted_principals" in run.result("both")["msg"]
+    assert "option 'trusted_user_arn': state=present needs trusted_user_arn or trusted_principals" \
+        in run.result("neither")["msg"]
     assert "option 'trusted_user_arn': 'arn:aws:iam::123456789012:root' is not an IAM user ARN" \
         in run.result("root")["msg"]

@@ -9,6 +9,7 @@ through ansible-playbook with --vault-password-file.
 
 import datetime
 import json
+import re
 import time
 
 import boto3
@@ -33,7 +34,7 @@ POLICY_ARN = "arn:aws:iam::%s:policy/%s" % (ACCOUNT, POLICY)
 SP_API_DOC = {"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Action": "execute-api:Invoke", "Resource": "arn:aws:execute-api:*:*:*"}]}
 SOUND_CALLS = ["GetUser", "GetRole", "ListAttachedRolePolicies", "GetPolicy", "GetPolicyVersion",
-               "GetUserPolicy", "ListAccessKeys", "GetCallerIdentity", "AssumeRole"]
+               "GetUserPolicy", "ListAccessKeys", "AssumeRole"]
 VAULT_PASSWORD = "verify-test-vault-password"
 ONBOARD = "re-run playbooks/onboard.yml"
 ROTATE = "rotate the key with playbooks/rotate_key.yml"
@@ -140,12 +141,12 @@ def test_sound_chain_passes_with_a_live_assume_role(chain, tmp_path):
     result = run.result("verify")
     assert_sound(result, calls)
     assert result["changed"] is False
-    # Nine calls on a sound chain, each read once: seven IAM reads, two STS calls with the vaulted key.
+    # Eight calls on a sound chain, each read once: seven IAM reads, AssumeRole with the vaulted key.
     assert calls == SOUND_CALLS
     assert (result["user_arn"], result["role_arn"], result["policy_arn"]) == (USER_ARN, ROLE_ARN, POLICY_ARN)
     assert result["access_key_id"] == chain.key_id
     assert "assumed-role/%s/" % ROLE in check(result, "assume_role")["detail"]
-    assert check(result, "caller_identity")["detail"].endswith(USER_ARN)
+    assert "implied by sts:AssumeRole: only IAM user %s may assume" % USER_ARN in check(result, "caller_identity")["detail"]
     # -vvv prints the whole result (the key id is there), never the secret.
     assert chain.key_id in run.output
     assert chain.secret not in run.output
@@ -457,7 +458,7 @@ def test_new_key_rejected_by_sts_is_retried_until_accepted(chain):
 
     def connect(params):
         connection = AwsConnection(params)
-        connection.sts.meta.events.register("before-call.sts.GetCallerIdentity", injected)
+        connection.sts.meta.events.register("before-call.sts.AssumeRole", injected)
         return connection
 
     started = time.monotonic()
@@ -472,7 +473,7 @@ def test_new_key_still_rejected_after_wait_timeout_fails(chain):
 
     def connect(params):
         connection = AwsConnection(params)
-        connection.sts.meta.events.register("before-call.sts.GetCallerIdentity", injected)
+        connection.sts.meta.events.register("before-call.sts.AssumeRole", injected)
         return connection
 
     started = time.monotonic()
@@ -480,7 +481,9 @@ def test_new_key_still_rejected_after_wait_timeout_fails(chain):
     elapsed = time.monotonic() - started
     assert result["failed"] and injected.calls >= 2 and elapsed < 4
     assert "STS does not accept key %s (still failing after waiting for the new user and role and access key" % chain.key_id \
-        in check(result, "caller_identity")["detail"]
+        in check(result, "assume_role")["detail"]
+    # The key itself still signs: the identity call tells a slow STS from a bad key.
+    assert check(result, "caller_identity")["ok"] is True
     assert writes(calls) == []
 
 
@@ -514,3 +517,37 @@ def test_access_denied_is_waited_for_only_while_the_chain_is_new(chain, new):
     else:
         assert attempts.calls == 1 and elapsed < 1
         assert calls.count("AssumeRole") == 1
+
+
+# --- scope=live: only the live call, after tasks that just ensured the chain -------------------------------
+
+def test_live_scope_makes_one_call_on_a_sound_chain(chain):
+    result, calls = chain.verify(scope="live", role_arn=ROLE_ARN, vault_file=str(chain.vault_file))
+    assert calls == ["AssumeRole"]
+    assert result["ok"] is True and "failed" not in result
+    assert check(result, "assume_role")["ok"] is True
+    assert check(result, "trust_policy")["detail"].startswith("skipped: scope is live")
+    assert chain.secret not in str(result)
+
+
+def test_live_scope_still_fails_on_a_broken_link(chain):
+    chain.iam.delete_user_policy(UserName=USER, PolicyName=STS_POLICY)
+    result, calls = chain.verify(scope="live", role_arn=ROLE_ARN, vault_file=str(chain.vault_file), wait_timeout=1)
+    assert result["failed"] and result["ok"] is False
+    assert check(result, "assume_role")["ok"] is False
+    # The identity call explains the failure: the key is fine, the permission is not.
+    assert check(result, "caller_identity")["ok"] is True
+    assert "assume_role" in result["msg"]
+    assert writes(calls) == [] and calls[-1] == "GetCallerIdentity"
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"scope": "live", "vault_file": "x.yml"}, "option 'role_arn': is required when scope is live"),
+    ({"scope": "live", "role_arn": ROLE_ARN}, "option 'vault_file': is required when scope is live"),
+    ({"role_arn": USER_ARN}, "option 'role_arn'"),
+])
+def test_live_scope_bad_input_refused_before_any_call(chain, params, message):
+    chain.moto.start_recording()
+    with pytest.raises(ValidationError, match=re.escape(message)):
+        _verify.verify_chain(chain.task(**params), None)
+    assert chain.moto.stop_recording() == []

@@ -216,7 +216,8 @@ class AwsProxy:
             def _respond(self, status, response_headers, payload):
                 self.send_response(status)
                 for name, value in response_headers:
-                    if name.lower() not in _HOP_BY_HOP and name.lower() != "content-length":
+                    # send_response() already wrote Date and Server: one of each, as from AWS.
+                    if name.lower() not in _HOP_BY_HOP | {"content-length", "date", "server"}:
                         self.send_header(name, value)
                 self.send_header("Content-Length", str(len(payload)))
                 self.send_header("Connection", "close")

@@ -57,6 +57,6 @@ def test_latency_is_added(moto):
     import time
     with AwsProxy(moto.url, latency=0.05) as proxy:
         start = time.monotonic()
-        for _ in range(3):
+        for dummy in range(3):
             iam_client(proxy.url).list_users()
         assert time.monotonic() - start >= 0.15

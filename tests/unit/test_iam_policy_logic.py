@@ -49,7 +49,7 @@ def test_description_cannot_change_gives_a_warning(moto, aws):
 def test_tags_added_and_purged_or_kept(moto, aws):
     run(moto, tags={"a": "1", "b": "2"})
     moto.start_recording()
-    result, _ = run(moto, diff_mode=True, tags={"a": "1", "c": "3"})
+    result, dummy = run(moto, diff_mode=True, tags={"a": "1", "c": "3"})
     calls = moto.stop_recording()
     assert writes(calls) == ["UntagPolicy", "TagPolicy"]
     assert "ListPolicyVersions" not in calls
@@ -57,9 +57,9 @@ def test_tags_added_and_purged_or_kept(moto, aws):
     assert result["diff"]["after"]["tags"] == {"a": "1", "c": "3"}
     assert aws.iam.list_policy_tags(PolicyArn=ARN)["Tags"] == [{"Key": "a", "Value": "1"}, {"Key": "c", "Value": "3"}]
 
-    result, _ = run(moto, tags={"d": "4"}, purge_tags=False)
+    result, dummy = run(moto, tags={"d": "4"}, purge_tags=False)
     assert result["policy"]["tags"] == {"a": "1", "c": "3", "d": "4"}
-    result, _ = run(moto)
+    result, dummy = run(moto)
     assert result["changed"] is False and result["policy"]["tags"] == {"a": "1", "c": "3", "d": "4"}
 
 
@@ -68,17 +68,17 @@ def test_canonically_equal_document_is_not_rewritten(moto, aws):
     reordered = '{"Statement": {"Resource": ["arn:aws:execute-api:*:*:*"], "Action": ["execute-api:Invoke"],' \
                 ' "Effect": "Allow"}, "Version": "2012-10-17"}'
     moto.start_recording()
-    result, _ = run(moto, document=reordered)
+    result, dummy = run(moto, document=reordered)
     assert writes(moto.stop_recording()) == []
     assert result["changed"] is False
 
 
 def test_check_mode_update_predicts_version_deletion(moto, aws):
     for number in range(5):
-        run(moto, document={"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "execute-api:Invoke",
-                                           "Resource": "arn:aws:execute-api:*:*:a%d" % number}]})
+        statement = {"Effect": "Allow", "Action": "execute-api:Invoke", "Resource": "arn:aws:execute-api:*:*:a%d" % number}
+        run(moto, document={"Version": "2012-10-17", "Statement": [statement]})
     moto.start_recording()
-    result, _ = run(moto, check_mode=True)
+    result, dummy = run(moto, check_mode=True)
     calls = moto.stop_recording()
     assert writes(calls) == []
     assert calls == ["GetCallerIdentity", "GetPolicy", "GetPolicyVersion", "ListPolicyVersions"]
@@ -88,5 +88,22 @@ def test_check_mode_update_predicts_version_deletion(moto, aws):
 
 
 def test_other_partition_and_path_come_from_the_caller(moto, aws):
-    result, _ = run(moto, check_mode=True, path="/sp/", name="Other")
+    result, dummy = run(moto, check_mode=True, path="/sp/", name="Other")
     assert result["policy"]["arn"] == "arn:aws:iam::123456789012:policy/sp/Other"
+
+
+def test_same_account_as_spares_the_identity_call(moto):
+    user = "arn:aws:iam::123456789012:user/SellingPartnerAPIUser"
+    run(moto)
+    moto.start_recording()
+    result, dummy = run(moto, same_account_as=user)
+    assert moto.stop_recording() == ["GetPolicy", "GetPolicyVersion"]
+    assert result["changed"] is False
+    assert result["policy"]["arn"] == "arn:aws:iam::123456789012:policy/SellingPartnerAPI"
+
+
+def test_same_account_as_must_be_an_account_arn(moto):
+    moto.start_recording()
+    with pytest.raises(ValidationError, match="option 'same_account_as'"):
+        run(moto, same_account_as="arn:aws:iam::aws:policy/ReadOnlyAccess")
+    assert moto.stop_recording() == []
