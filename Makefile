@@ -25,6 +25,9 @@ $(LINK):
 test: setup
 	$(BIN)/python -m pytest -n 2 --dist loadfile tests
 
+demo: setup
+	scripts/demo.sh
+
 # The amazon.aws baseline of `make bench` lives in its own virtualenv (ansible 11 = ansible-core 2.18).
 BENCH_VENV := .venv-bench
 $(BENCH_VENV)/.installed: bench/requirements-baseline.txt

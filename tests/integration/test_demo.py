@@ -1,0 +1,36 @@
+"""`make demo` (scripts/demo.sh) from a checkout, twice, in a scratch directory."""
+
+import os
+import subprocess
+
+import pytest
+
+from tests.support.paths import COLLECTIONS_ROOT, REPO
+
+
+def run_demo(demo_dir):
+    env = dict((k, v) for k, v in os.environ.items() if not k.startswith(("AWS_", "ANSIBLE_")))
+    env.update(SPAPI_DEMO_DIR=str(demo_dir), ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS_ROOT), ANSIBLE_NOCOLOR="1")
+    process = subprocess.run(["bash", str(REPO / "scripts" / "demo.sh")], cwd=str(REPO), env=env,
+                             capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
+    output = process.stdout + process.stderr
+    assert process.returncode == 0, output[-6000:]
+    return output
+
+
+@pytest.mark.slow
+def test_demo_runs_twice(tmp_path):
+    demo = tmp_path / "demo"
+    first = run_demo(demo)
+    out = demo / "spapi-onboarding"
+    assert "IAM ARN:                     arn:aws:iam::123456789012:role/SellingPartnerAPIRole" in first
+    assert "app-client.md" in first and (out / "app-client.md").exists()
+    assert (out / "SellingPartnerAPIUser.vault.yml").read_text().startswith("$ANSIBLE_VAULT;")
+    assert "demo: moto server stopped" in first
+    assert not (demo / "moto" / "moto.pid").exists()
+    sheet = (out / "app-client.md").read_text()
+
+    second = run_demo(demo)
+    assert "removing the previous demo's vault file" in second
+    assert (out / "app-client.md").read_text() == sheet
+    assert (demo / "vault-password").stat().st_mode & 0o777 == 0o600

@@ -1,0 +1,95 @@
+"""The playbooks a user runs (playbooks/*.yml), through real ansible-playbook runs against moto server."""
+
+import re
+import subprocess
+
+import yaml
+
+from tests.support.ansible import BIN, REPO, run_playbook
+from tests.support.moto import writes
+
+PLAYBOOKS = REPO / "playbooks"
+USER_ARN = "arn:aws:iam::123456789012:user/SellingPartnerAPIUser"
+ROLE_ARN = "arn:aws:iam::123456789012:role/SellingPartnerAPIRole"
+
+
+def recap_changed(run):
+    found = re.findall(r"localhost\s+: ok=\d+\s+changed=(\d+)", run.output)
+    assert found, run.output
+    return int(found[-1])
+
+
+def test_offboard_refuses_without_confirmation(moto, aws, tmp_path):
+    aws.iam.create_user(UserName="SellingPartnerAPIUser")
+    moto.start_recording()
+    missing = run_playbook(PLAYBOOKS / "offboard.yml", tmp_path, moto.url)
+    wrong = run_playbook(PLAYBOOKS / "offboard.yml", tmp_path, moto.url, ["-e", "spapi_offboard_confirm=yes"])
+    assert moto.stop_recording() == []
+    for run in (missing, wrong):
+        assert run.returncode != 0
+        assert "run it again with -e spapi_offboard_confirm=SellingPartnerAPIUser" in run.output
+    assert "(got yes)" in wrong.output
+    assert [u["UserName"] for u in aws.iam.list_users()["Users"]] == ["SellingPartnerAPIUser"]
+
+
+def vault_view(path, password_file):
+    process = subprocess.run([str(BIN / "ansible-vault"), "view", "--vault-id", "spapi@%s" % password_file, str(path)],
+                             capture_output=True, text=True, check=True)
+    return yaml.safe_load(process.stdout)
+
+
+def test_onboard_check_apply_rerun_verify_rotate_offboard(moto, aws, tmp_path):
+    password = tmp_path / "vault-password"
+    password.write_text("demo-password-for-tests\n")
+    vault = ["--vault-id", "spapi@%s" % password]
+    out = tmp_path / "spapi-onboarding"
+
+    # --check on an empty account: zero writes, nothing on disk, ARNs predicted.
+    moto.start_recording()
+    check = run_playbook(PLAYBOOKS / "onboard.yml", tmp_path, moto.url, ["--check"] + vault)
+    assert writes(moto.stop_recording()) == []
+    check.assert_ok()
+    assert "IAM ARN to paste into the form: %s" % ROLE_ARN in check.output
+    assert not out.exists()
+    assert aws.iam.list_users()["Users"] == []
+
+    moto.start_recording()
+    first = run_playbook(PLAYBOOKS / "onboard.yml", tmp_path, moto.url, vault)
+    first_calls = moto.stop_recording()
+    first.assert_ok()
+    # The whole first run, vault and live AssumeRole included, stays within 16 AWS calls.
+    assert len(first_calls) <= 16, first_calls
+    stored = vault_view(out / "SellingPartnerAPIUser.vault.yml", password)
+    assert stored["iam_user_arn"] == USER_ARN
+    assert stored["aws_secret_access_key"] not in first.output
+    assert aws.iam.get_role(RoleName="SellingPartnerAPIRole")["Role"]["Arn"] == ROLE_ARN
+    assert "`%s`" % ROLE_ARN in (out / "app-client.md").read_text()
+    assert "Settings sheet (type it into Seller Central > Develop Apps > Add new app client): %s" % (
+        out / "app-client.md") in first.output
+
+    moto.start_recording()
+    again = run_playbook(PLAYBOOKS / "onboard.yml", tmp_path, moto.url, vault)
+    converged_calls = moto.stop_recording()
+    again.assert_ok()
+    # A converged run reads each link once and proves the key live: eight calls, no write.
+    assert converged_calls == ["GetUser", "GetPolicy", "GetPolicyVersion", "GetRole", "ListAttachedRolePolicies",
+                               "GetUserPolicy", "ListAccessKeys", "AssumeRole"]
+    assert recap_changed(again) == 0
+
+    verify = run_playbook(PLAYBOOKS / "verify.yml", tmp_path, moto.url, vault)
+    verify.assert_ok()
+
+    rotate = run_playbook(PLAYBOOKS / "rotate_key.yml", tmp_path, moto.url, vault + ["-e", "iam_on_unknown_keys=delete"])
+    rotate.assert_ok()
+    rotated = vault_view(out / "SellingPartnerAPIUser.vault.yml", password)
+    assert rotated["aws_access_key_id"] != stored["aws_access_key_id"]
+    keys = aws.iam.list_access_keys(UserName="SellingPartnerAPIUser")["AccessKeyMetadata"]
+    assert [k["AccessKeyId"] for k in keys if k["Status"] == "Active"] == [rotated["aws_access_key_id"]]
+
+    offboard = run_playbook(PLAYBOOKS / "offboard.yml", tmp_path, moto.url,
+                            vault + ["-e", "spapi_offboard_confirm=SellingPartnerAPIUser"])
+    offboard.assert_ok()
+    assert aws.iam.list_users()["Users"] == []
+    assert aws.iam.list_roles()["Roles"] == []
+    assert aws.iam.list_policies(Scope="Local")["Policies"] == []
+    assert not (out / "SellingPartnerAPIUser.vault.yml").exists()
