@@ -1,10 +1,10 @@
 """Shared set-up of the reliability scenarios: moto server with IAM authorization enforcement
 on, the fault-injecting proxy in front of it, and whole onboarding runs through it.
 
-ONBOARD is the playbook every scenario runs. It is the chain of the six modules, with the
-variable names of the spapi.onboarding.iam role (iam_user_name, iam_vault_file, iam_vault_id,
-iam_rotate_key, iam_on_unknown_keys, iam_aws), so that switching to playbooks/onboard.yml is
-a one-line change: ONBOARD = REPO / "playbooks" / "onboard.yml".
+ONBOARD is the playbook every scenario runs: playbooks/onboard.yml. chain_playbook() is the
+same chain of the six modules with the variable names of the spapi.onboarding.iam role
+(iam_user_name, iam_vault_file, iam_vault_id, iam_rotate_key, iam_on_unknown_keys, iam_aws);
+setting ONBOARD = None runs it instead, to tell the modules' behaviour from the roles'.
 """
 
 import json
@@ -19,13 +19,13 @@ import yaml
 from ansible.parsing.vault import VaultLib, VaultSecret
 
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault import VAULT_KEYS
-from tests.support.ansible import BIN, ansible_env, play, run_playbook
+from tests.support.ansible import BIN, REPO, ansible_env, play, run_playbook
 
 USER, ROLE, POLICY, STS_POLICY = "SellingPartnerAPIUser", "SellingPartnerAPIRole", "SellingPartnerAPI", "SellingPartnerAPIAssumeRole"
 PASSWORD = "reliability test vault password"
 ALLOW_ALL = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
 
-ONBOARD = None  # None: the chain playbook below; later REPO / "playbooks" / "onboard.yml"
+ONBOARD = REPO / "playbooks" / "onboard.yml"  # None: the chain playbook below
 
 
 def chain_playbook():
