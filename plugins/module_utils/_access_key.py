@@ -21,7 +21,7 @@ __metaclass__ = type
 
 import datetime
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._aws import AwsFailure, call, parse_arn, read
+from ansible_collections.spapi.onboarding.plugins.module_utils._aws import AwsFailure, call, parse_arn, read, remove
 from ansible_collections.spapi.onboarding.plugins.module_utils._iam import Changes, retry_while
 from ansible_collections.spapi.onboarding.plugins.module_utils._validate import (
     ValidationError,
@@ -182,8 +182,8 @@ class _Run:
     def delete_key(self, key_id, description):
         self.changes.add(description)
         if not self.task.check_mode:
-            call("delete access key %s of IAM user '%s'" % (key_id, self.name), self.iam.delete_access_key,
-                 UserName=self.name, AccessKeyId=key_id)
+            remove("delete access key %s of IAM user '%s'" % (key_id, self.name), self.iam.delete_access_key,
+                   UserName=self.name, AccessKeyId=key_id)
         self.deleted.append(key_id)
 
     # -- results -------------------------------------------------------------------------
@@ -282,6 +282,7 @@ class _Run:
         new = self.create_key(known_ids)
         new_id = new["AccessKeyId"]
         self.store_key(new)
+        self.check_no_concurrent_key(known_ids, new_id)
         if old is not None:
             self.verify_key(new)
             self.delete_key_after_rotation(old["AccessKeyId"], new_id)
@@ -314,8 +315,8 @@ class _Run:
         deleted = []
         for key_id in strays:
             try:
-                call("delete access key %s of IAM user '%s'" % (key_id, self.name), self.iam.delete_access_key,
-                     UserName=self.name, AccessKeyId=key_id)
+                remove("delete access key %s of IAM user '%s'" % (key_id, self.name), self.iam.delete_access_key,
+                       UserName=self.name, AccessKeyId=key_id)
                 deleted.append(key_id)
             except AwsFailure:
                 pass
@@ -327,6 +328,28 @@ class _Run:
         if left:
             note += "; a key whose secret is lost could not be deleted, delete it by hand: %s" % ", ".join(left)
         return note
+
+    def check_no_concurrent_key(self, known_ids, new_id):
+        """After the new key is stored: an active key that appeared meanwhile was made by another
+        run for this user with another vault file (runs sharing a vault file take turns on its
+        lock). Both runs would otherwise end "ok" with two keys; the later one always sees the
+        other's key here, and stops with a decision to make."""
+        try:
+            keys = self.list_keys() or []
+        except AwsFailure:
+            return  # cannot look now; the next run sees any such key among the unknown ones
+        others = sorted(k["AccessKeyId"] for k in keys
+                        if k["AccessKeyId"] not in known_ids and k["AccessKeyId"] != new_id and k["Status"] == "Active")
+        if not others:
+            return
+        self.unknown_ids = sorted(set(self.unknown_ids) | set(others))
+        raise AccessKeyError(
+            "IAM user '%s' got another active access key while this run created %s: %s. Another run with another "
+            "vault file is creating keys for the same user. The new key %s is stored in %s. Decide which vault file "
+            "keeps the user's key, then re-run from it with on_unknown_keys=delete (or delete %s by hand)."
+            % (self.name, new_id, ", ".join(others), new_id, self.store.path, ", ".join(others)),
+            "ConcurrentAccessKey", access_key_id=new_id, unknown_key_ids=self.unknown_ids,
+            deleted_key_ids=self.deleted, deactivated_key_ids=self.deactivated)
 
     def store_key(self, new):
         """Write the vault file; if that fails, delete the new key before failing."""
@@ -342,8 +365,8 @@ class _Run:
         except BaseException as exc:
             reason = str(exc) if isinstance(exc, Exception) else type(exc).__name__
             try:
-                call("delete access key %s of IAM user '%s'" % (new_id, self.name), self.iam.delete_access_key,
-                     UserName=self.name, AccessKeyId=new_id)
+                remove("delete access key %s of IAM user '%s'" % (new_id, self.name), self.iam.delete_access_key,
+                       UserName=self.name, AccessKeyId=new_id)
             except AwsFailure as delete_exc:
                 message = ("Could not store the new access key %s: %s. Deleting it again also failed (%s): "
                            "its secret is lost, delete the key %s by hand." % (new_id, reason, delete_exc, new_id))
@@ -378,8 +401,8 @@ class _Run:
 
     def delete_key_after_rotation(self, old_id, new_id):
         try:
-            call("delete the old access key %s of IAM user '%s'" % (old_id, self.name), self.iam.delete_access_key,
-                 UserName=self.name, AccessKeyId=old_id)
+            remove("delete the old access key %s of IAM user '%s'" % (old_id, self.name), self.iam.delete_access_key,
+                   UserName=self.name, AccessKeyId=old_id)
         except AwsFailure as exc:
             raise AccessKeyError("%s. The new key %s is stored in %s and works; delete the old key by hand."
                                  % (exc, new_id, self.store.path), exc.code, access_key_id=new_id)

@@ -75,10 +75,34 @@ def call(what, method, **kwargs):
     try:
         return method(**kwargs)
     except ClientError as exc:
-        code = error_code(exc)
-        raise AwsFailure("Could not %s: %s: %s" % (what, code, error_message(exc)), code)
+        raise client_failure(what, exc)
     except BotoCoreError as exc:
         raise AwsFailure("Could not %s: %s" % (what, exc))
+
+
+def retry_note(exc):
+    """How botocore's retries ended, when they did not succeed: said, never silent.
+
+    botocore's standard and adaptive modes share a retry quota per client (500 units; a
+    throttling retry costs 5, another retry 14, a success gives some back). Our clients live
+    for one task, so a storm cannot drain it across a play; should one task drain it, the
+    call fails at once instead of backing off, and the message says why.
+    """
+    metadata = getattr(exc, "response", {}).get("ResponseMetadata") or {}
+    retries = metadata.get("RetryAttempts") or 0
+    if metadata.get("RetryQuotaReached"):
+        return (" (after %d retries botocore's retry quota for this connection was used up, so it stopped "
+                "retrying: AWS is throttling or failing most calls; re-run later or lower the request rate)" % retries)
+    if metadata.get("MaxAttemptsReached"):
+        return " (gave up after %d attempts; aws_config retries.total_max_attempts sets how many)" % (retries + 1)
+    if retries:
+        return " (answer to attempt %d)" % (retries + 1)
+    return ""
+
+
+def client_failure(what, exc):
+    code = error_code(exc)
+    return AwsFailure("Could not %s: %s: %s%s" % (what, code, error_message(exc), retry_note(exc)), code)
 
 
 def read(what, method, **kwargs):
@@ -88,10 +112,18 @@ def read(what, method, **kwargs):
     except ClientError as exc:
         if error_code(exc) == "NoSuchEntity":
             return None
-        code = error_code(exc)
-        raise AwsFailure("Could not %s: %s: %s" % (what, code, error_message(exc)), code)
+        raise client_failure(what, exc)
     except BotoCoreError as exc:
         raise AwsFailure("Could not %s: %s" % (what, exc))
+
+
+def remove(what, method, **kwargs):
+    """A delete call; NoSuchEntity means it is already gone, which is what was asked.
+
+    That is the answer when botocore retries a delete whose first reply was lost, or when
+    another run deleted it first. Returns True when this call deleted it.
+    """
+    return read(what, method, **kwargs) is not None
 
 
 def adopt_existing(attempt, reread):

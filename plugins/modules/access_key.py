@@ -116,6 +116,9 @@ notes:
   - The task does the same work whatever the target host is; run it once (on V(localhost), or with C(run_once)).
   - A lost or retried C(CreateAccessKey) reply is reconciled; a key that appeared during the run and that the vault
     does not hold is deleted again.
+  - Runs with the same O(vault_file) take turns on its lock. A run with another vault file that creates a key for the
+    same user at the same time is detected after the new key is stored; the task then fails naming the other key and
+    deletes nothing.
 seealso:
   - module: spapi.onboarding.iam_user
   - module: spapi.onboarding.verify

@@ -121,9 +121,10 @@ def test_create_store_read_back_idempotent_and_never_leaks(moto, aws, tmp_path):
     assert again["changed"] is False and again["access_key_id"] == key_id
     assert again["unknown_key_ids"] == []
     # The check-mode run and the converged run made no write: the only write is the one CreateAccessKey,
-    # and the converged run is a single ListAccessKeys.
+    # followed by one ListAccessKeys (no other run's key appeared meanwhile), and the converged run is a
+    # single ListAccessKeys.
     assert writes(calls) == ["CreateAccessKey"]
-    assert calls[-1] == "ListAccessKeys" and calls[-2] == "CreateAccessKey"
+    assert calls[-3:] == ["CreateAccessKey", "ListAccessKeys", "ListAccessKeys"], calls
 
     # Mode 0600, encrypted as a whole, with the vault id label.
     assert stat.S_IMODE(vault_path.stat().st_mode) == 0o600

@@ -5,6 +5,8 @@ through unchanged, so SigV4 signatures still verify when moto enforces IAM autho
 
 Faults are chosen per AWS action, a number of times or at a rate, and strike either
 before the request reaches the server or after it (the server acted, the response is lost).
+A hold stops the next call of an action at a known moment (before the server, or after it
+with the response not yet returned) until the test releases it: a kill then lands there.
 """
 
 import http.client
@@ -72,12 +74,34 @@ class Fault:
                                   request_id=uuid.uuid4()).encode()
 
 
+class Hold:
+    """The next call of `action` waits at the proxy: .reached is set when it arrives, and it
+    goes on (to the server, or back to the client when after=True) once .release is set;
+    with drop=True it is cut off there instead (a call held before the server never reaches
+    it). .done is set once the proxy has finished with the call."""
+
+    def __init__(self, action, after=False, drop=False, timeout=120):
+        self.action = action
+        self.after = after
+        self.drop = drop
+        self.timeout = timeout
+        self.reached = threading.Event()
+        self.release = threading.Event()
+        self.done = threading.Event()
+        self.used = False
+
+    def wait(self):
+        self.reached.set()
+        self.release.wait(self.timeout)
+
+
 class AwsProxy:
     def __init__(self, upstream_url, latency=0.0, seed=1):
         split = urllib.parse.urlsplit(upstream_url)
         self.upstream = (split.hostname, split.port or 80)
         self.latency = latency
         self.faults = []
+        self.holds = []
         self.calls = Counter()
         self.injected = Counter()
         self._rng = random.Random(seed)
@@ -93,6 +117,21 @@ class AwsProxy:
             self.faults.append(fault)
         return fault
 
+    def hold(self, action, after=False, drop=False):
+        """Stop the next `action` call at the proxy (see Hold); returns the Hold."""
+        hold = Hold(action, after, drop)
+        with self._lock:
+            self.holds.append(hold)
+        return hold
+
+    def _take_hold(self, action, after):
+        with self._lock:
+            for hold in self.holds:
+                if not hold.used and hold.action == action and hold.after == after:
+                    hold.used = True
+                    return hold
+        return None
+
     def clear(self):
         with self._lock:
             self.faults = []
@@ -105,6 +144,8 @@ class AwsProxy:
         return self
 
     def stop(self):
+        for hold in self.holds:
+            hold.release.set()
         self._server.shutdown()
         self._server.server_close()
 
@@ -150,10 +191,29 @@ class AwsProxy:
                     time.sleep(proxy.latency)
                 fault = proxy._pick_fault(action)
                 headers = dict((k, v) for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP)
-                if fault is None or fault.after:
+                held = []
+                hold = proxy._take_hold(action, after=False)
+                if hold is not None:
+                    held.append(hold)
+                    hold.wait()
+                if not (held and held[-1].drop) and (fault is None or fault.after):
                     status, response_headers, payload = proxy._forward(self.command, self.path, headers, body)
-                if fault is not None:
-                    status, response_headers, payload = fault.status, [("Content-Type", "text/xml")], fault.body()
+                    hold = proxy._take_hold(action, after=True)
+                    if hold is not None:
+                        held.append(hold)
+                        hold.wait()
+                try:
+                    if held and held[-1].drop:
+                        self.close_connection = True  # cut off: no reply at all
+                        return
+                    if fault is not None:
+                        status, response_headers, payload = fault.status, [("Content-Type", "text/xml")], fault.body()
+                    self._respond(status, response_headers, payload)
+                finally:
+                    for hold in held:
+                        hold.done.set()
+
+            def _respond(self, status, response_headers, payload):
                 self.send_response(status)
                 for name, value in response_headers:
                     # send_response() already wrote Date and Server: one of each, as from AWS.
@@ -161,9 +221,12 @@ class AwsProxy:
                         self.send_header(name, value)
                 self.send_header("Content-Length", str(len(payload)))
                 self.send_header("Connection", "close")
-                self.end_headers()
-                self.wfile.write(payload)
                 self.close_connection = True
+                try:
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except OSError:
+                    pass  # the client is gone (killed while its call was held)
 
             do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _handle
 
