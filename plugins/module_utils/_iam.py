@@ -9,7 +9,7 @@ __metaclass__ = type
 
 import time
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._aws import AwsFailure, call
+from ansible_collections.spapi.onboarding.plugins.module_utils._aws import AwsFailure, call, remove
 
 
 def tags_to_dict(tag_list):
@@ -50,6 +50,17 @@ def sync_tags(task, changes, kind, name, current, identifier, tag_method, untag_
         if not task.check_mode:
             call("tag IAM %s '%s'" % (kind, name), tag_method, Tags=tags_to_list(to_set), **identifier)
     return merged_tags(current, to_set, to_remove)
+
+
+def run_removal(task, changes, steps, owner):
+    """Run (description, delete method, request) steps in order, as the task's changes.
+
+    Something already gone counts as removed: a retried delete, or another run, got there first.
+    """
+    for description, method, request in steps:
+        changes.add(description)
+        if not task.check_mode:
+            remove("%s of %s" % (description, owner), method, **request)
 
 
 def retry_while(predicate, action, timeout, first_delay=1.0, max_delay=5.0, sleep=time.sleep, clock=time.monotonic):

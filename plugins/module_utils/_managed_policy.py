@@ -18,6 +18,7 @@ from urllib.parse import unquote
 from ansible_collections.spapi.onboarding.plugins.module_utils._aws import adopt_existing, call, read
 from ansible_collections.spapi.onboarding.plugins.module_utils._iam import (
     Changes,
+    run_removal,
     sync_tags,
     tags_to_dict,
     tags_to_list,
@@ -222,8 +223,5 @@ def remove_policy(task, current):
                           dict(PolicyArn=arn, VersionId=old["VersionId"])))
     steps.append(("delete policy %s" % name, iam.delete_policy, dict(PolicyArn=arn)))
 
-    for description, method, request in steps:
-        changes.add(description)
-        if not task.check_mode:
-            call("%s of IAM policy '%s'" % (description, arn), method, **request)
+    run_removal(task, changes, steps, "IAM policy '%s'" % arn)
     return changes.result(task, policy=view)

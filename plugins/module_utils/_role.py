@@ -22,6 +22,7 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._iam import (
     Changes,
     is_invalid_principal,
     retry_while,
+    run_removal,
     sync_tags,
     tags_to_dict,
     tags_to_list,
@@ -268,8 +269,5 @@ def remove_role(task, current):
                       dict(RoleName=name, InstanceProfileName=profile["InstanceProfileName"])))
     steps.append(("delete role %s" % name, iam.delete_role, dict(RoleName=name)))
 
-    for description, method, request in steps:
-        changes.add(description)
-        if not task.check_mode:
-            call("%s of IAM role '%s'" % (description, name), method, **request)
+    run_removal(task, changes, steps, "IAM role '%s'" % name)
     return changes.result(task, role=view)

@@ -11,7 +11,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._aws import call, read
+from ansible_collections.spapi.onboarding.plugins.module_utils._aws import call, read, remove
 from ansible_collections.spapi.onboarding.plugins.module_utils._iam import Changes
 from ansible_collections.spapi.onboarding.plugins.module_utils._managed_policy import decode_document
 from ansible_collections.spapi.onboarding.plugins.module_utils._policies import assume_role_policy, same_policy, to_json
@@ -51,8 +51,8 @@ def ensure_sts_policy(task):
             changes.add("delete inline policy %s of user %s" % (name, user))
             changes.after = {}
             if not task.check_mode:
-                call("delete inline policy '%s' of IAM user '%s'" % (name, user), iam.delete_user_policy,
-                     UserName=user, PolicyName=name)
+                remove("delete inline policy '%s' of IAM user '%s'" % (name, user), iam.delete_user_policy,
+                       UserName=user, PolicyName=name)
         return changes.result(task, policy_name=name, user_name=user, document=None)
 
     if not same_policy(current, wanted):

@@ -10,6 +10,7 @@ __metaclass__ = type
 from ansible_collections.spapi.onboarding.plugins.module_utils._aws import adopt_existing, call, read
 from ansible_collections.spapi.onboarding.plugins.module_utils._iam import (
     Changes,
+    run_removal,
     sync_tags,
     tags_to_dict,
     tags_to_list,
@@ -162,8 +163,5 @@ def remove_user(task, current):
         steps.append(("delete console login profile", iam.delete_login_profile, dict(UserName=name)))
     steps.append(("delete user %s" % name, iam.delete_user, dict(UserName=name)))
 
-    for description, method, request in steps:
-        changes.add(description)
-        if not task.check_mode:
-            call("%s of IAM user '%s'" % (description, name), method, **request)
+    run_removal(task, changes, steps, "IAM user '%s'" % name)
     return changes.result(task, user=view, deleted_access_key_ids=[k["AccessKeyId"] for k in keys])

@@ -30,3 +30,18 @@ def test_lost_create_response_is_adopted(moto, aws, action, spec, ensure, params
     assert len(listing(aws.iam)) == 1
     again = ensure(make_task(spec, moto.url, **params))
     assert again["changed"] is False
+
+
+@pytest.mark.parametrize("action, spec, ensure, params", [
+    ("DeleteUser", iam_user.ARGUMENT_SPEC, ensure_user, {}),
+    ("DeletePolicy", iam_policy.ARGUMENT_SPEC, ensure_policy, {}),
+    ("DeleteRole", iam_role.ARGUMENT_SPEC, ensure_role, {"trusted_user_arn": USER_ARN}),
+])
+def test_lost_delete_response_counts_as_deleted(moto, aws, action, spec, ensure, params):
+    ensure(make_task(spec, moto.url, **params))
+    with AwsProxy(moto.url) as proxy:
+        proxy.add_fault([action], "ServiceUnavailable", times=1, after=True)
+        result = ensure(make_task(spec, proxy.url, state="absent", **params))
+        assert proxy.calls[action] == 2  # the lost one, then botocore's retry meeting NoSuchEntity
+    assert result["changed"] is True
+    assert ensure(make_task(spec, moto.url, state="absent", **params))["changed"] is False
