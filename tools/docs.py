@@ -226,7 +226,8 @@ def operation_names():
 
 
 CALL = re.compile(r"\b(iam|sts)\s*\.\s*([a-z][a-z0-9_]*)\b")
-PAGINATOR = re.compile(r"get_paginator\(\s*[\"']([a-z][a-z0-9_]*)[\"']")
+# An operation named in a string (get_paginator("list_users"), list_all(..., "list_users", ...)).
+QUOTED_OPERATION = re.compile(r"[\"']([a-z][a-z0-9]*_[a-z0-9_]+)[\"']")
 
 
 def python_files(root):
@@ -240,7 +241,8 @@ def called_actions(root=None):
     """IAM/STS actions ("iam:CreateUser") of every boto3 client method referenced under plugins/.
 
     A method counts when it is reached through a name ending in iam or sts (``iam.get_user``,
-    ``task.aws.iam.create_user``, ``self.sts.get_caller_identity``) or given to get_paginator().
+    ``task.aws.iam.create_user``, ``self.sts.get_caller_identity``) or named in a string, as
+    paginated listings are (``get_paginator("list_users")``).
     """
     root = root or os.path.join(REPO, "plugins")
     operations = operation_names()
@@ -252,7 +254,7 @@ def called_actions(root=None):
             operation = operations.get(method, {}).get(service)
             if operation:
                 actions.add("%s:%s" % (service, operation))
-        for method in PAGINATOR.findall(source):
+        for method in QUOTED_OPERATION.findall(source):
             for service, operation in sorted(operations.get(method, {}).items())[:1]:
                 actions.add("%s:%s" % (service, operation))
     return sorted(actions)

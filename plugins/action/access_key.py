@@ -98,6 +98,7 @@ def vault_store(path, secrets, vault_id=None):
 
 class ActionModule(ControllerAction):
     ARGUMENT_SPEC = ARGUMENT_SPEC
+    HOLDS_SECRETS = True
 
     def handle(self, task, task_vars):
         params = task.params

@@ -44,8 +44,7 @@ def read_key(path, secrets):
 
 class ActionModule(ControllerAction):
     ARGUMENT_SPEC = ARGUMENT_SPEC
-    # Read-only: the checks, live STS calls included, run the same in check mode.
-    _supports_check_mode = True
+    HOLDS_SECRETS = True
 
     def handle(self, task, task_vars):
         # Bad options are refused before the vault file is read and before any AWS call.

@@ -21,7 +21,14 @@ __metaclass__ = type
 
 import datetime
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._aws import AwsFailure, call, parse_arn, read, remove
+from ansible_collections.spapi.onboarding.plugins.module_utils._aws import (
+    AwsFailure,
+    call,
+    parse_arn,
+    read,
+    remove,
+    signed_with,
+)
 from ansible_collections.spapi.onboarding.plugins.module_utils._iam import Changes, retry_while
 from ansible_collections.spapi.onboarding.plugins.module_utils._validate import (
     ValidationError,
@@ -188,6 +195,11 @@ class _Run:
 
     # -- results -------------------------------------------------------------------------
 
+    def failure(self, message, code, **extra):
+        """An AccessKeyError that also reports what this run already did to the user's keys."""
+        return AccessKeyError(message, code, unknown_key_ids=self.unknown_ids, deleted_key_ids=self.deleted,
+                              deactivated_key_ids=self.deactivated, **extra)
+
     def diff_state(self, keys, vaulted_id):
         return {"vaulted_access_key_id": vaulted_id,
                 "access_keys": dict((k["AccessKeyId"], k["Status"]) for k in keys)}
@@ -274,7 +286,7 @@ class _Run:
         if self.task.check_mode:
             if old is not None:
                 self.deleted.append(old["AccessKeyId"])
-            self.changes.after = dict(self.diff_state(after_keys, "(new key)"))
+            self.changes.after = self.diff_state(after_keys, "(new key)")
             self.changes.after["access_keys"]["(new key)"] = "Active"
             return self.result(None, created=True, rotated=vaulted is not None)
 
@@ -284,7 +296,7 @@ class _Run:
         self.store_key(new)
         self.check_no_concurrent_key(known_ids, new_id)
         if old is not None:
-            self.verify_key(new)
+            self.verify_key(new, old["AccessKeyId"])
             self.delete_key_after_rotation(old["AccessKeyId"], new_id)
         self.changes.after = self.diff_state(after_keys + [{"AccessKeyId": new_id, "Status": "Active"}], new_id)
         return self.result(new_id, created=True, rotated=vaulted is not None)
@@ -296,8 +308,7 @@ class _Run:
                          UserName=self.name)
         except AwsFailure as exc:
             note = self.reconcile(known_ids)
-            raise AccessKeyError("%s%s" % (exc, note), exc.code, unknown_key_ids=self.unknown_ids,
-                                 deleted_key_ids=self.deleted, deactivated_key_ids=self.deactivated)
+            raise self.failure("%s%s" % (exc, note), exc.code)
         key = reply["AccessKey"]
         if (reply.get("ResponseMetadata") or {}).get("RetryAttempts"):
             # botocore retried the call: an earlier attempt may have created a key whose reply was lost.
@@ -343,13 +354,12 @@ class _Run:
         if not others:
             return
         self.unknown_ids = sorted(set(self.unknown_ids) | set(others))
-        raise AccessKeyError(
+        raise self.failure(
             "IAM user '%s' got another active access key while this run created %s: %s. Another run with another "
             "vault file is creating keys for the same user. The new key %s is stored in %s. Decide which vault file "
             "keeps the user's key, then re-run from it with on_unknown_keys=delete (or delete %s by hand)."
             % (self.name, new_id, ", ".join(others), new_id, self.store.path, ", ".join(others)),
-            "ConcurrentAccessKey", access_key_id=new_id, unknown_key_ids=self.unknown_ids,
-            deleted_key_ids=self.deleted, deactivated_key_ids=self.deactivated)
+            "ConcurrentAccessKey", access_key_id=new_id)
 
     def store_key(self, new):
         """Write the vault file; if that fails, delete the new key before failing."""
@@ -375,12 +385,13 @@ class _Run:
                            "so no key was added; the vault file is unchanged." % (new_id, reason))
             if not isinstance(exc, Exception):
                 raise
-            raise AccessKeyError(message, "VaultWriteFailed", unknown_key_ids=self.unknown_ids,
-                                 deleted_key_ids=self.deleted, deactivated_key_ids=self.deactivated)
+            raise self.failure(message, "VaultWriteFailed")
 
-    def verify_key(self, new):
-        """Wait until STS accepts the new key, bounded by wait_timeout, and check whose it is."""
-        client = _client_with_credentials(self.task.aws, "sts", new["AccessKeyId"], new["SecretAccessKey"])
+    def verify_key(self, new, old_id):
+        """Wait until STS accepts the new key, bounded by wait_timeout, and check whose it is.
+
+        On failure the old key stays in AWS (it may be the only working one) and is named."""
+        client = signed_with(self.params, new["AccessKeyId"], new["SecretAccessKey"]).sts
         try:
             identity = retry_while(
                 lambda exc: exc.code in PROPAGATION_CODES,
@@ -388,24 +399,24 @@ class _Run:
                              client.get_caller_identity),
                 self.params["wait_timeout"])
         except AwsFailure as exc:
-            raise AccessKeyError(
-                "%s within %s seconds. The new key is stored in %s; the old key was kept in AWS and should be "
-                "deleted once the new key works." % (exc, self.params["wait_timeout"], self.store.path),
-                exc.code, access_key_id=new["AccessKeyId"], unknown_key_ids=self.unknown_ids,
-                deleted_key_ids=self.deleted, deactivated_key_ids=self.deactivated)
+            raise self.failure(
+                "%s within %s seconds. The new key is stored in %s; the old key %s was kept in AWS and should be "
+                "deleted once the new key works." % (exc, self.params["wait_timeout"], self.store.path, old_id),
+                exc.code, access_key_id=new["AccessKeyId"], old_access_key_id=old_id)
         if self.user_arn and _user_name_of(identity.get("Arn")) != self.name:
-            raise AccessKeyError(
-                "The new access key %s authenticates as %s, not as IAM user '%s'; the old key was kept in AWS."
-                % (new["AccessKeyId"], identity.get("Arn"), self.name), "WrongIdentity",
-                access_key_id=new["AccessKeyId"])
+            raise self.failure(
+                "The new access key %s authenticates as %s, not as IAM user '%s'; the old key %s was kept in AWS."
+                % (new["AccessKeyId"], identity.get("Arn"), self.name, old_id), "WrongIdentity",
+                access_key_id=new["AccessKeyId"], old_access_key_id=old_id)
 
     def delete_key_after_rotation(self, old_id, new_id):
         try:
             remove("delete the old access key %s of IAM user '%s'" % (old_id, self.name), self.iam.delete_access_key,
                    UserName=self.name, AccessKeyId=old_id)
         except AwsFailure as exc:
-            raise AccessKeyError("%s. The new key %s is stored in %s and works; delete the old key by hand."
-                                 % (exc, new_id, self.store.path), exc.code, access_key_id=new_id)
+            raise self.failure("%s. The new key %s is stored in %s and works; delete the old key %s by hand."
+                               % (exc, new_id, self.store.path, old_id), exc.code, access_key_id=new_id,
+                               old_access_key_id=old_id)
         self.deleted.append(old_id)
 
     # -- absent ----------------------------------------------------------------------------
@@ -431,21 +442,6 @@ class _Run:
                       for k in keys if k not in to_delete and k is not vaulted]
         self.changes.after = self.diff_state(after_keys, None)
         return self.result(None)
-
-
-def _client_with_credentials(connection, service, access_key_id, secret_access_key):
-    """A client of the same endpoint, region and configuration, signing with other credentials."""
-    import boto3
-
-    params = connection.params
-    template = connection.client(service)
-    session = boto3.session.Session(aws_access_key_id=access_key_id, aws_secret_access_key=secret_access_key,
-                                    region_name=template.meta.region_name)
-    verify = params.get("aws_ca_bundle") or None
-    if params.get("validate_certs") is False:
-        verify = False
-    return session.client(service, region_name=template.meta.region_name, endpoint_url=template.meta.endpoint_url,
-                          verify=verify, config=template.meta.config)
 
 
 def ensure_access_key(task, store, now=None):

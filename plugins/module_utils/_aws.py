@@ -19,6 +19,7 @@ try:
     import boto3
     import botocore.config
     from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.parsers import ResponseParserError
 
     HAS_BOTO3 = True
 except ImportError:  # pragma: no cover - reported by the caller
@@ -28,6 +29,9 @@ except ImportError:  # pragma: no cover - reported by the caller
         """Stands in for botocore's class when botocore is missing (run_module reports that)."""
 
     class ClientError(Exception):
+        """Stands in for botocore's class when botocore is missing (run_module reports that)."""
+
+    class ResponseParserError(Exception):
         """Stands in for botocore's class when botocore is missing (run_module reports that)."""
 
 from ansible_collections.spapi.onboarding.plugins.module_utils._validate import ValidationError
@@ -70,14 +74,23 @@ def error_message(exc):
     return str(exc)
 
 
-def call(what, method, **kwargs):
-    """Call a boto3 method; turn any failure into AwsFailure("Could not <what>: ...")."""
+def _invoke(what, method, kwargs, missing_ok=False):
     try:
         return method(**kwargs)
     except ClientError as exc:
+        if missing_ok and error_code(exc) == "NoSuchEntity":
+            return None
         raise client_failure(what, exc)
+    except ResponseParserError:
+        # Its text quotes the raw reply, which can hold a secret (CreateAccessKey, AssumeRole).
+        raise AwsFailure("Could not %s: AWS sent a reply that could not be parsed" % what, "ResponseParserError")
     except BotoCoreError as exc:
         raise AwsFailure("Could not %s: %s" % (what, exc))
+
+
+def call(what, method, **kwargs):
+    """Call a boto3 method; turn any failure into AwsFailure("Could not <what>: ...")."""
+    return _invoke(what, method, kwargs)
 
 
 def retry_note(exc):
@@ -107,14 +120,7 @@ def client_failure(what, exc):
 
 def read(what, method, **kwargs):
     """Like call(), but a missing entity (NoSuchEntity) returns None."""
-    try:
-        return method(**kwargs)
-    except ClientError as exc:
-        if error_code(exc) == "NoSuchEntity":
-            return None
-        raise client_failure(what, exc)
-    except BotoCoreError as exc:
-        raise AwsFailure("Could not %s: %s" % (what, exc))
+    return _invoke(what, method, kwargs, missing_ok=True)
 
 
 def remove(what, method, **kwargs):
@@ -148,6 +154,13 @@ def parse_arn(arn):
     """Split an ARN into partition, account and resource."""
     parts = arn.split(":", 5)
     return {"partition": parts[1], "account": parts[4], "resource": parts[5]}
+
+
+def signed_with(params, access_key_id, secret_access_key, connect=None):
+    """A connection to the same endpoint, region and configuration, signing with another key
+    (the SP-API user's, to prove it works). connect builds it: a seam for tests."""
+    params = dict(params, access_key=access_key_id, secret_key=secret_access_key, session_token=None, profile=None)
+    return (connect or AwsConnection)(params)
 
 
 class AwsConnection:

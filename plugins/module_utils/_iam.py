@@ -52,6 +52,13 @@ def sync_tags(task, changes, kind, name, current, identifier, tag_method, untag_
     return merged_tags(current, to_set, to_remove)
 
 
+def list_all(what, client, operation, result_key, **request):
+    """Every item of a paginated IAM listing."""
+    def paginate(**kwargs):
+        return client.get_paginator(operation).paginate(**kwargs).build_full_result()
+    return call(what, paginate, **request).get(result_key, [])
+
+
 def run_removal(task, changes, steps, owner):
     """Run (description, delete method, request) steps in order, as the task's changes.
 

@@ -11,10 +11,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
-
-from urllib.parse import unquote
-
 from ansible_collections.spapi.onboarding.plugins.module_utils._aws import adopt_existing, call, read
 from ansible_collections.spapi.onboarding.plugins.module_utils._iam import (
     Changes,
@@ -24,6 +20,7 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._iam import (
     tags_to_list,
 )
 from ansible_collections.spapi.onboarding.plugins.module_utils._policies import (
+    decode_document,
     parse_document,
     same_policy,
     sp_api_policy,
@@ -61,16 +58,6 @@ def validate_policy_params(params):
     if params.get("same_account_as"):
         check_account_arn(params["same_account_as"], "same_account_as")
     return document
-
-
-def decode_document(document):
-    """IAM returns documents URL-encoded; botocore usually decodes them already."""
-    if isinstance(document, dict):
-        return document
-    try:
-        return json.loads(document)
-    except ValueError:
-        return json.loads(unquote(document))
 
 
 def policy_view(policy, document, tags):

@@ -14,6 +14,7 @@ __metaclass__ = type
 
 import copy
 import json
+from urllib.parse import unquote
 
 from ansible_collections.spapi.onboarding.plugins.module_utils._validate import ValidationError
 
@@ -78,6 +79,16 @@ def parse_document(value, option):
         if not isinstance(statement, dict) or statement.get("Effect") not in ("Allow", "Deny"):
             raise ValidationError(option, "every statement needs 'Effect': 'Allow' or 'Deny'")
     return value
+
+
+def decode_document(document):
+    """IAM returns documents URL-encoded; botocore usually decodes them already."""
+    if isinstance(document, dict):
+        return document
+    try:
+        return json.loads(document)
+    except ValueError:
+        return json.loads(unquote(document))
 
 
 def _as_sorted_list(value):

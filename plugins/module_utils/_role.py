@@ -27,8 +27,12 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._iam import (
     tags_to_dict,
     tags_to_list,
 )
-from ansible_collections.spapi.onboarding.plugins.module_utils._managed_policy import decode_document
-from ansible_collections.spapi.onboarding.plugins.module_utils._policies import same_policy, to_json, trust_policy
+from ansible_collections.spapi.onboarding.plugins.module_utils._policies import (
+    decode_document,
+    same_policy,
+    to_json,
+    trust_policy,
+)
 from ansible_collections.spapi.onboarding.plugins.module_utils._validate import (
     ValidationError,
     check_arn,

@@ -13,8 +13,12 @@ __metaclass__ = type
 
 from ansible_collections.spapi.onboarding.plugins.module_utils._aws import call, read, remove
 from ansible_collections.spapi.onboarding.plugins.module_utils._iam import Changes
-from ansible_collections.spapi.onboarding.plugins.module_utils._managed_policy import decode_document
-from ansible_collections.spapi.onboarding.plugins.module_utils._policies import assume_role_policy, same_policy, to_json
+from ansible_collections.spapi.onboarding.plugins.module_utils._policies import (
+    assume_role_policy,
+    decode_document,
+    same_policy,
+    to_json,
+)
 from ansible_collections.spapi.onboarding.plugins.module_utils._validate import ValidationError, check_arn, check_name
 
 DEFAULT_STS_POLICY_NAME = "SellingPartnerAPIAssumeRole"

@@ -10,6 +10,7 @@ __metaclass__ = type
 from ansible_collections.spapi.onboarding.plugins.module_utils._aws import adopt_existing, call, read
 from ansible_collections.spapi.onboarding.plugins.module_utils._iam import (
     Changes,
+    list_all,
     run_removal,
     sync_tags,
     tags_to_dict,
@@ -140,11 +141,16 @@ def remove_user(task, current):
     changes.before = _state(view)
     changes.after = {}
 
-    keys = call("list access keys of IAM user '%s'" % name, iam.list_access_keys, UserName=name)["AccessKeyMetadata"]
-    inline = call("list inline policies of IAM user '%s'" % name, iam.list_user_policies, UserName=name)["PolicyNames"]
-    attached = call("list policies attached to IAM user '%s'" % name, iam.list_attached_user_policies,
-                    UserName=name)["AttachedPolicies"]
-    groups = call("list groups of IAM user '%s'" % name, iam.list_groups_for_user, UserName=name)["Groups"]
+    def listing(what, operation, result_key):
+        return list_all("list %s of IAM user '%s'" % (what, name), iam, operation, result_key, UserName=name)
+
+    keys = listing("access keys", "list_access_keys", "AccessKeyMetadata")
+    inline = listing("inline policies", "list_user_policies", "PolicyNames")
+    attached = listing("attached policies", "list_attached_user_policies", "AttachedPolicies")
+    groups = listing("groups", "list_groups_for_user", "Groups")
+    mfa_devices = listing("MFA devices", "list_mfa_devices", "MFADevices")
+    ssh_keys = listing("SSH public keys", "list_ssh_public_keys", "SSHPublicKeys")
+    certificates = listing("signing certificates", "list_signing_certificates", "Certificates")
     login = read("read the console login profile of IAM user '%s'" % name, iam.get_login_profile, UserName=name)
 
     steps = []
@@ -159,6 +165,15 @@ def remove_user(task, current):
     for group in groups:
         steps.append(("remove from group %s" % group["GroupName"], iam.remove_user_from_group,
                       dict(UserName=name, GroupName=group["GroupName"])))
+    for device in mfa_devices:
+        steps.append(("deactivate MFA device %s" % device["SerialNumber"], iam.deactivate_mfa_device,
+                      dict(UserName=name, SerialNumber=device["SerialNumber"])))
+    for ssh_key in ssh_keys:
+        steps.append(("delete SSH public key %s" % ssh_key["SSHPublicKeyId"], iam.delete_ssh_public_key,
+                      dict(UserName=name, SSHPublicKeyId=ssh_key["SSHPublicKeyId"])))
+    for certificate in certificates:
+        steps.append(("delete signing certificate %s" % certificate["CertificateId"], iam.delete_signing_certificate,
+                      dict(UserName=name, CertificateId=certificate["CertificateId"])))
     if login:
         steps.append(("delete console login profile", iam.delete_login_profile, dict(UserName=name)))
     steps.append(("delete user %s" % name, iam.delete_user, dict(UserName=name)))

@@ -23,20 +23,21 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import datetime
-import json
 import re
 from email.utils import parsedate_to_datetime
 
-try:
-    from urllib.parse import unquote
-except ImportError:  # pragma: no cover - Python 2 is not supported by the collection
-    from urllib import unquote
-
-from ansible_collections.spapi.onboarding.plugins.module_utils._aws import AwsConnection, AwsFailure, call, read
+from ansible_collections.spapi.onboarding.plugins.module_utils._aws import (
+    AwsConnection,
+    AwsFailure,
+    call,
+    read,
+    signed_with,
+)
 from ansible_collections.spapi.onboarding.plugins.module_utils._iam import retry_while
 from ansible_collections.spapi.onboarding.plugins.module_utils._policies import (
     assume_role_policy,
     canonical,
+    decode_document,
     same_policy,
     sp_api_policy,
     to_json,
@@ -83,7 +84,6 @@ def validate_verify_params(params):
             raise ValidationError("role_arn", "is required when scope is live")
         if not params.get("vault_file"):
             raise ValidationError("vault_file", "is required when scope is live")
-    if params.get("role_arn"):
         check_arn(params["role_arn"], "role_arn", "role")
     check_name(params["user_name"], "user_name", "user")
     check_name(params["role_name"], "role_name", "role")
@@ -136,13 +136,6 @@ class Report:
             parts.append("%s: %s. Fix: %s." % (name, check["detail"], check["fix"]))
         return "the SP-API IAM chain is broken (%d link%s): %s" % (
             len(parts), "" if len(parts) == 1 else "s", " ".join(parts))
-
-
-def _document(value):
-    """IAM returns documents URL-encoded; botocore usually decodes them already."""
-    if isinstance(value, str):
-        return json.loads(unquote(value))
-    return value
 
 
 def _server_now(response):
@@ -396,7 +389,7 @@ def check_policy(task, report, chain):
     version_id = found["Policy"]["DefaultVersionId"]
     version = call("read version %s of IAM policy %s" % (version_id, chain.policy_arn),
                    task.aws.iam.get_policy_version, PolicyArn=chain.policy_arn, VersionId=version_id)
-    document = _document(version["PolicyVersion"]["Document"])
+    document = decode_document(version["PolicyVersion"]["Document"])
     if same_policy(document, sp_api_policy()):
         report.passed("policy", "IAM policy %s (%s): default version %s is the SP-API document"
                       % (name, chain.policy_arn, version_id))
@@ -435,7 +428,7 @@ def check_trust(task, report, chain):
         report.not_checked("trust_policy", "IAM user %s does not exist" % task.params["user_name"])
         return
     user_arn = chain.user["Arn"]
-    document = _document(chain.role.get("AssumeRolePolicyDocument") or {"Statement": []})
+    document = decode_document(chain.role.get("AssumeRolePolicyDocument") or {"Statement": []})
     external_id = _trust_external_id(document)
     if same_policy(document, trust_policy([user_arn], external_id)):
         chain.external_id = external_id
@@ -468,7 +461,7 @@ def check_sts_policy(task, report, chain):
         report.failed("sts_policy", "IAM user %s has no inline STS policy %s" % (user_name, policy_name),
                       ONBOARD_FIX + " (sts_policy puts it back)")
         return
-    document = _document(found["PolicyDocument"])
+    document = decode_document(found["PolicyDocument"])
     expected = assume_role_policy([chain.role["Arn"]])
     if same_policy(document, expected):
         report.passed("sts_policy", "the inline policy %s of IAM user %s allows sts:AssumeRole on exactly %s"
@@ -519,13 +512,6 @@ def check_key(task, report, chain, key):
                   % (key_id, key["source"], user_name, others_text))
 
 
-def _key_connection(task, key, connect):
-    params = dict(task.params)
-    params.update(access_key=key["aws_access_key_id"], secret_key=key["aws_secret_access_key"],
-                  session_token=None, profile=None)
-    return connect(params)
-
-
 def _transient(codes, chain):
     """The propagation errors worth waiting for: only while a link of the chain is brand-new."""
     def predicate(exc):
@@ -568,7 +554,7 @@ def check_live(task, report, chain, key, connect):
         report.not_checked("caller_identity", "the access_key check did not pass")
         report.not_checked("assume_role", "the access_key check did not pass")
         return
-    sts = _key_connection(task, key, connect).sts
+    sts = signed_with(task.params, key["aws_access_key_id"], key["aws_secret_access_key"], connect).sts
     blockers = [n for n in ("policy_attached", "trust_policy", "sts_policy") if not report.ok(n)]
     if params["scope"] == "chain" and blockers:
         _check_identity(task, report, chain, key, sts)

@@ -204,6 +204,13 @@ deactivated_key_ids:
   returned: always
   type: list
   elements: str
+old_access_key_id:
+  description:
+    - The previously vaulted key, still active in AWS, when a rotation failed after the new key was stored (the new key
+      was not accepted by STS in time, or its old key could not be deleted). Delete it once the new key works.
+  returned: on such a failure
+  type: str
+  sample: AKIAIOSFODNN7EXAMPLE
 actions:
   description: What the task changed, or would change in check mode, in words. Key IDs only.
   returned: always

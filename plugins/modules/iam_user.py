@@ -16,7 +16,9 @@ description:
     (step 1 of the SP-API IAM onboarding).
   - Converges path, tags and permissions boundary; a converged run makes one read call and no write.
   - With O(state=absent), removes what IAM requires to be gone first (access keys, inline policies, attached policies,
-    group memberships, console login profile), then the user.
+    group memberships, MFA devices (deactivated), SSH public keys, signing certificates, console login profile), then
+    the user. Service-specific credentials (CodeCommit, Keyspaces) are not removed; IAM then refuses the deletion, and
+    the message says so.
 options:
   name:
     description: Name of the IAM user.

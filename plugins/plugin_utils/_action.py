@@ -38,6 +38,8 @@ class ControllerAction(ActionBase):
     """Subclasses set ARGUMENT_SPEC (the module's) and implement handle(task, task_vars)."""
 
     ARGUMENT_SPEC = {}
+    # An unexpected exception's text may quote data the action holds (a secret): report its type only.
+    HOLDS_SECRETS = False
     TRANSFERS_FILES = False
     _requires_connection = False
 
@@ -53,6 +55,11 @@ class ControllerAction(ActionBase):
             result.update(self.handle(task, task_vars or {}))
         except (ValidationError, AwsFailure, VaultFileError) as exc:
             result.update(failed=True, msg=str(exc))
+        except Exception as exc:  # pylint: disable=broad-exception-caught
+            if not self.HOLDS_SECRETS:
+                raise
+            result.update(failed=True, msg="%s failed unexpectedly (%s); its message is withheld because it could "
+                                           "quote a secret" % (self._task.action, type(exc).__name__))
         if task.warnings:
             result["warnings"] = result.get("warnings", []) + task.warnings
         return result

@@ -17,6 +17,7 @@ import tempfile
 
 import yaml
 
+from ansible import constants as C
 from ansible.parsing.vault import VaultLib, match_encrypt_secret
 
 try:  # ansible-core >= 2.19
@@ -48,9 +49,11 @@ def loaded_secrets(loader=None):
 
 
 def encryption_secret(secrets, vault_id=None, option="vault_id"):
-    """Pick the secret to encrypt with, or explain how to provide one."""
+    """Pick the secret to encrypt with (vault_id, else the configured vault_encrypt_identity,
+    else the first loaded), or explain how to provide one."""
     if not secrets:
         raise ValidationError(option, NO_SECRET_HELP)
+    vault_id = vault_id or C.DEFAULT_VAULT_ENCRYPT_IDENTITY
     try:
         return match_encrypt_secret(secrets, vault_id or None)
     except Exception:

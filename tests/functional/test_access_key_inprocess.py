@@ -130,15 +130,22 @@ def test_lost_create_reply_is_reconciled(moto, user, tmp_path):
     assert not (tmp_path / "sp.vault.yml").exists()
 
 
+class Connection:
+    """What signed_with returns, reduced to the STS client the rotation uses."""
+
+    def __init__(self, sts):
+        self.sts = sts
+
+
 def test_rotation_waits_for_sts_to_accept_the_new_key(moto, user, tmp_path, monkeypatch):
     old = user.iam.create_access_key(UserName=USER)["AccessKey"]
     path = tmp_path / "sp.vault.yml"
     vault(path, old)
     refusals = []
-    real = _access_key._client_with_credentials
+    real = _access_key.signed_with
 
     def not_yet(*args):
-        client = real(*args)
+        client = real(*args).sts
 
         def refuse_first(**kwargs):
             if not refusals:
@@ -147,9 +154,9 @@ def test_rotation_waits_for_sts_to_accept_the_new_key(moto, user, tmp_path, monk
             return None
 
         client.meta.events.register("before-call.sts.GetCallerIdentity", refuse_first)
-        return client
+        return Connection(client)
 
-    monkeypatch.setattr(_access_key, "_client_with_credentials", not_yet)
+    monkeypatch.setattr(_access_key, "signed_with", not_yet)
     result = ensure_access_key(make(moto, rotate=True, wait_timeout=10), file_store(path))
     assert refusals == [1]
     assert result["changed"] and result["rotated"] and result["deleted_key_ids"] == [old["AccessKeyId"]]
@@ -161,20 +168,22 @@ def test_new_key_never_accepted_keeps_the_old_key(moto, user, tmp_path, monkeypa
     old = user.iam.create_access_key(UserName=USER)["AccessKey"]
     path = tmp_path / "sp.vault.yml"
     vault(path, old)
-    real = _access_key._client_with_credentials
+    real = _access_key.signed_with
 
     def never(*args):
-        client = real(*args)
+        client = real(*args).sts
         client.meta.events.register("before-call.sts.GetCallerIdentity",
                                     lambda **kwargs: error_reply("InvalidClientTokenId", 403))
-        return client
+        return Connection(client)
 
-    monkeypatch.setattr(_access_key, "_client_with_credentials", never)
+    monkeypatch.setattr(_access_key, "signed_with", never)
     with pytest.raises(AccessKeyError) as failure:
         ensure_access_key(make(moto, rotate=True, wait_timeout=0), file_store(path))
     new_id = stored(path)["aws_access_key_id"]
     assert new_id != old["AccessKeyId"]
-    assert "InvalidClientTokenId" in str(failure.value) and "old key was kept" in str(failure.value)
+    assert "InvalidClientTokenId" in str(failure.value)
+    assert "the old key %s was kept in AWS" % old["AccessKeyId"] in str(failure.value)
+    assert failure.value.report["old_access_key_id"] == old["AccessKeyId"]
     assert keys_of(user) == sorted([(old["AccessKeyId"], "Active"), (new_id, "Active")])
 
 

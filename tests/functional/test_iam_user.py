@@ -59,6 +59,11 @@ def test_absent_removes_keys_policies_and_user(moto, aws, tmp_path):
     key = aws.iam.create_access_key(UserName="SellingPartnerAPIUser")["AccessKey"]["AccessKeyId"]
     aws.iam.put_user_policy(UserName="SellingPartnerAPIUser", PolicyName="inline",
                             PolicyDocument='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:GetCallerIdentity","Resource":"*"}]}')
+    serial = aws.iam.create_virtual_mfa_device(VirtualMFADeviceName="sp-mfa")["VirtualMFADevice"]["SerialNumber"]
+    aws.iam.enable_mfa_device(UserName="SellingPartnerAPIUser", SerialNumber=serial,
+                              AuthenticationCode1="123456", AuthenticationCode2="654321")
+    ssh_key = aws.iam.upload_ssh_public_key(UserName="SellingPartnerAPIUser", SSHPublicKeyBody="ssh-rsa AAAAB3NzaC1yc2E")[
+        "SSHPublicKey"]["SSHPublicKeyId"]
     book = play([user_task(state="absent")])
 
     moto.start_recording()
@@ -70,6 +75,10 @@ def test_absent_removes_keys_policies_and_user(moto, aws, tmp_path):
     run = run_playbook(book, tmp_path, moto.url)
     run.assert_ok()
     assert run.result("user")["deleted_access_key_ids"] == [key]
+    actions = run.result("user")["actions"]
+    assert actions.index("deactivate MFA device %s" % serial) < actions.index("delete user SellingPartnerAPIUser")
+    assert "delete SSH public key %s" % ssh_key in actions
+    assert aws.iam.list_virtual_mfa_devices(AssignmentStatus="Assigned")["VirtualMFADevices"] == []
     assert aws.iam.list_users()["Users"] == []
 
     again = run_playbook(book, tmp_path, moto.url)

@@ -544,7 +544,7 @@ def test_live_scope_still_fails_on_a_broken_link(chain):
 @pytest.mark.parametrize("params, message", [
     ({"scope": "live", "vault_file": "x.yml"}, "option 'role_arn': is required when scope is live"),
     ({"scope": "live", "role_arn": ROLE_ARN}, "option 'vault_file': is required when scope is live"),
-    ({"role_arn": USER_ARN}, "option 'role_arn'"),
+    ({"scope": "live", "vault_file": "x.yml", "role_arn": USER_ARN}, "option 'role_arn'"),
 ])
 def test_live_scope_bad_input_refused_before_any_call(chain, params, message):
     chain.moto.start_recording()

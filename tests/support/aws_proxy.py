@@ -45,17 +45,23 @@ def action_of(path, body):
 
 
 class Fault:
-    """Answer matching actions with an AWS error, `times` times or at `rate` (0..1)."""
+    """Answer matching actions with an AWS error, `times` times or at `rate` (0..1).
+
+    garble=True instead lets the server act and cuts its real reply short (a reply botocore
+    cannot parse); the whole reply is kept in `replies`, for tests to look for what it held.
+    """
 
     def __init__(self, actions, code, message="injected by the test proxy", status=None,
-                 times=None, rate=None, after=False):
+                 times=None, rate=None, after=False, garble=False):
         self.actions = set(actions) if actions not in ("*", None) else None
         self.code = code
         self.message = message
         self.status = status or ERROR_STATUS.get(code, 400)
         self.remaining = times
         self.rate = rate
-        self.after = after
+        self.after = after or garble
+        self.garble = garble
+        self.replies = []
         self.fired = 0
 
     def matches(self, action, rng):
@@ -206,7 +212,10 @@ class AwsProxy:
                     if held and held[-1].drop:
                         self.close_connection = True  # cut off: no reply at all
                         return
-                    if fault is not None:
+                    if fault is not None and fault.garble:
+                        fault.replies.append(payload)
+                        payload = payload[:len(payload) * 3 // 4]
+                    elif fault is not None:
                         status, response_headers, payload = fault.status, [("Content-Type", "text/xml")], fault.body()
                     self._respond(status, response_headers, payload)
                 finally:
