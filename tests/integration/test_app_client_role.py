@@ -16,6 +16,9 @@ DEFAULT_ROLES = [
 ]
 
 
+WRITE_TASK = "Write the app client sheet and its machine-readable twin"
+
+
 def role_play(**role_vars):
     if "iam_role_arn" not in role_vars:
         role_vars.setdefault("app_client_role_arn", ROLE_ARN)
@@ -71,6 +74,17 @@ def test_sheet_in_the_current_directory_then_idempotent(tmp_path):
     second.assert_ok()
     assert recap_changed(second) == 0
     assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == before
+    # Unchanged content is recognised in-process: no module even runs for the files.
+    assert second.status(WRITE_TASK) == "skipped"
+
+    # A hand-edited sheet is put back.
+    sheet = out / "app-client.md"
+    original = sheet.read_text()
+    sheet.write_text(original.replace("SP API", "SP-API"))
+    third = run_playbook(role_play(), tmp_path, NO_AWS)
+    third.assert_ok()
+    assert recap_changed(third) == 1
+    assert sheet.read_text() == original
 
 
 def test_overrides_unknown_role_when_allowed_and_yaml_format(tmp_path):

@@ -15,6 +15,11 @@ BIN = Path(sys.executable).parent
 DEFAULT_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 
 
+def _named(record, task_name):
+    """A task's name, as written, or as Ansible shows a role's task ("role : name")."""
+    return record["task"] == task_name or record["task"].endswith(" : " + task_name)
+
+
 class PlaybookRun:
     def __init__(self, process, records):
         self.returncode = process.returncode
@@ -28,13 +33,13 @@ class PlaybookRun:
 
     def result(self, task_name):
         """The (last) result of the task with this name."""
-        found = [r for r in self.records if r["task"] == task_name]
+        found = [r for r in self.records if _named(r, task_name)]
         assert found, "no result for task %r; tasks seen: %s\n%s" % (
             task_name, [r["task"] for r in self.records], self.output)
         return found[-1]["result"]
 
     def status(self, task_name):
-        return [r for r in self.records if r["task"] == task_name][-1]["status"]
+        return [r for r in self.records if _named(r, task_name)][-1]["status"]
 
     def assert_ok(self):
         assert self.returncode == 0, self.output
