@@ -100,8 +100,11 @@ def chain_playbook(steps):
     m = "spapi.onboarding."
     tasks = {
         "user": _loop({"name": "IAM user", m + "iam_user": {"name": "{{ item.user }}"}}, "user", register="users"),
-        "policy": _loop({"name": "SP-API managed policy", m + "iam_policy": {"name": "{{ item.policy }}"}},
-                        "policy", register="policies"),
+        # As the iam role does: the user's ARN locates the policy (no sts:GetCallerIdentity) ...
+        "policy": _loop({"name": "SP-API managed policy", m + "iam_policy": dict(
+            {"name": "{{ item.policy }}"},
+            **({"same_account_as": "{{ users.results[index].user.arn }}"} if "user" in steps else {}))},
+            "policy", index="user" in steps, register="policies"),
         "role": _loop({"name": "Role trusting the user, with the policy attached", m + "iam_role": {
             "name": "{{ item.role }}",
             "trusted_user_arn": "{{ users.results[index].user.arn }}",
@@ -115,11 +118,13 @@ def chain_playbook(steps):
         "access_key": _loop({"name": "Access key into the vault file", m + "access_key": {
             "user_name": "{{ item.user }}", "vault_file": "{{ item.vault_file }}", "vault_id": VAULT_ID,
         }}, "user"),
-        "verify": _loop({"name": "Verify the chain and assume the role", m + "verify": {
+        # ... and after the tasks that just ensured each link, only the live AssumeRole is left to prove.
+        "verify": _loop({"name": "Verify the chain and assume the role", m + "verify": dict({
             "user_name": "{{ item.user }}", "role_name": "{{ item.role }}", "policy_name": "{{ item.policy }}",
             "sts_policy_name": "{{ item.sts_policy }}", "vault_file": "{{ item.vault_file }}",
             "assume_role": True,
-        }}, "user"),
+        }, **({"scope": "live", "role_arn": "{{ roles.results[index].role.arn }}"} if "role" in steps else {}))},
+            "user", index="role" in steps),
     }
     return [{
         "name": "SP-API IAM chain with spapi.onboarding (%s)" % ", ".join(steps),
