@@ -75,7 +75,8 @@ notes:
     once with C(module_defaults) and C(group/spapi.onboarding.aws).
 """
 
-    CHECK_MODE = r"""
+    # The attributes shared by the modules that ensure an IAM resource.
+    RESOURCE = r"""
 attributes:
   check_mode:
     support: full
@@ -83,4 +84,12 @@ attributes:
   diff_mode:
     support: full
     description: Shows the documents, tags and attachments before and after.
+  platform:
+    support: full
+    platforms: all
+    description:
+      - Runs wherever boto3 can reach AWS.
+      - On a local connection the module's logic runs inside Ansible's own worker process, which saves starting a
+        Python process per task; on any other connection, or when the controller's Python has no boto3, it runs as
+        an ordinary module on the target.
 """

@@ -63,12 +63,7 @@ options:
     default: present
 extends_documentation_fragment:
   - spapi.onboarding.aws
-  - spapi.onboarding.aws.check_mode
-attributes:
-  platform:
-    support: full
-    platforms: all
-    description: Runs wherever boto3 can reach AWS.
+  - spapi.onboarding.aws.resource
 author:
   - spapi.onboarding maintainers (!UNKNOWN)
 """
