@@ -109,10 +109,10 @@ def chain_playbook(steps):
             "name": "{{ item.role }}",
             "trusted_user_arn": "{{ users.results[index].user.arn }}",
             "managed_policy_arns": ["{{ policies.results[index].policy.arn }}"],
-        }}, "role", index=True, register="roles"),
+        }}, "role", index=True, register="sp_roles"),
         "sts_policy": _loop({"name": "STS policy inline on the user", m + "sts_policy": {
             "user_name": "{{ item.user }}",
-            "role_arn": "{{ roles.results[index].role.arn }}",
+            "role_arn": "{{ sp_roles.results[index].role.arn }}",
             "policy_name": "{{ item.sts_policy }}",
         }}, "sts_policy", index=True),
         "access_key": _loop({"name": "Access key into the vault file", m + "access_key": {
@@ -123,7 +123,7 @@ def chain_playbook(steps):
             "user_name": "{{ item.user }}", "role_name": "{{ item.role }}", "policy_name": "{{ item.policy }}",
             "sts_policy_name": "{{ item.sts_policy }}", "vault_file": "{{ item.vault_file }}",
             "assume_role": True,
-        }, **({"scope": "live", "role_arn": "{{ roles.results[index].role.arn }}"} if "role" in steps else {}))},
+        }, **({"scope": "live", "role_arn": "{{ sp_roles.results[index].role.arn }}"} if "role" in steps else {}))},
             "user", index="role" in steps),
     }
     return [{

@@ -198,6 +198,7 @@ class AwsProxy:
                 fault = proxy._pick_fault(action)
                 headers = dict((k, v) for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP)
                 held = []
+                status, response_headers, payload = 502, [], b""  # replaced below, unless the call is dropped
                 hold = proxy._take_hold(action, after=False)
                 if hold is not None:
                     held.append(hold)
