@@ -36,7 +36,6 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._validate import 
     check_positive,
 )
 
-DEFAULT_USER_NAME = "SellingPartnerAPIUser"
 KEYS_PER_USER = 2
 # What STS answers, for a few seconds, to a key that IAM has just created.
 PROPAGATION_CODES = ("InvalidClientTokenId", "SignatureDoesNotMatch", "AuthFailure", "UnrecognizedClientException")

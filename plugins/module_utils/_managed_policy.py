@@ -34,7 +34,6 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._validate import 
     check_tags,
 )
 
-DEFAULT_POLICY_NAME = "SellingPartnerAPI"
 MAX_VERSIONS = 5
 MAX_DESCRIPTION = 1000
 MAX_DOCUMENT = 6144

@@ -18,6 +18,12 @@ from urllib.parse import unquote
 
 from ansible_collections.spapi.onboarding.plugins.module_utils._validate import ValidationError
 
+# The names of the chain, as Amazon's SP-API guide and the seed guide use them.
+DEFAULT_USER_NAME = "SellingPartnerAPIUser"
+DEFAULT_POLICY_NAME = "SellingPartnerAPI"
+DEFAULT_ROLE_NAME = "SellingPartnerAPIRole"
+DEFAULT_STS_POLICY_NAME = "SellingPartnerAPIAssumeRole"
+
 POLICY_VERSION = "2012-10-17"
 # IAM reads a document without Version as the 2008 grammar.
 IMPLIED_VERSION = "2008-10-17"

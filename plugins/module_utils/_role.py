@@ -44,7 +44,6 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._validate import 
     check_tags,
 )
 
-DEFAULT_ROLE_NAME = "SellingPartnerAPIRole"
 DEFAULT_SESSION_DURATION = 3600
 MAX_DESCRIPTION = 1000
 EXTERNAL_ID = re.compile(r"^[\w+=,.@:/-]{2,1224}$", re.ASCII)

@@ -21,8 +21,6 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._policies import 
 )
 from ansible_collections.spapi.onboarding.plugins.module_utils._validate import ValidationError, check_arn, check_name
 
-DEFAULT_STS_POLICY_NAME = "SellingPartnerAPIAssumeRole"
-
 
 def validate_sts_policy_params(params):
     check_name(params["user_name"], "user_name", "user")

@@ -23,8 +23,6 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._validate import 
     check_tags,
 )
 
-DEFAULT_USER_NAME = "SellingPartnerAPIUser"
-
 
 def validate_user_params(params):
     check_name(params["name"], "name", "user")

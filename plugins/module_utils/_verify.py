@@ -50,10 +50,6 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._validate import 
     check_positive,
 )
 
-DEFAULT_USER_NAME = "SellingPartnerAPIUser"
-DEFAULT_ROLE_NAME = "SellingPartnerAPIRole"
-DEFAULT_POLICY_NAME = "SellingPartnerAPI"
-DEFAULT_STS_POLICY_NAME = "SellingPartnerAPIAssumeRole"
 
 # The checks, in chain order: this is the order of the returned list.
 CHECKS = (

@@ -221,7 +221,7 @@ actions:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._access_key import DEFAULT_USER_NAME
+from ansible_collections.spapi.onboarding.plugins.module_utils._policies import DEFAULT_USER_NAME
 from ansible_collections.spapi.onboarding.plugins.module_utils._task import with_aws_options
 
 ARGUMENT_SPEC = dict(

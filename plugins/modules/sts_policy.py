@@ -91,12 +91,12 @@ actions:
   sample: ["create inline policy SellingPartnerAPIAssumeRole of user SellingPartnerAPIUser"]
 """
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._sts_policy import (
+from ansible_collections.spapi.onboarding.plugins.module_utils._policies import (
     DEFAULT_STS_POLICY_NAME,
-    ensure_sts_policy,
+    DEFAULT_USER_NAME,
 )
+from ansible_collections.spapi.onboarding.plugins.module_utils._sts_policy import ensure_sts_policy
 from ansible_collections.spapi.onboarding.plugins.module_utils._task import run_module
-from ansible_collections.spapi.onboarding.plugins.module_utils._user import DEFAULT_USER_NAME
 
 ARGUMENT_SPEC = dict(
     user_name=dict(type="str", default=DEFAULT_USER_NAME),

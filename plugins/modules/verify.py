@@ -234,7 +234,7 @@ access_key_id:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._verify import (
+from ansible_collections.spapi.onboarding.plugins.module_utils._policies import (
     DEFAULT_POLICY_NAME,
     DEFAULT_ROLE_NAME,
     DEFAULT_STS_POLICY_NAME,
