@@ -193,7 +193,7 @@ unknown_key_ids:
   returned: always, and on failure when unknown keys were found
   type: list
   elements: str
-  sample: [AKIAI44QH8DHBEXAMPLE]
+  sample: [AKIAIOSFODNN7EXAMPLE]
 deleted_key_ids:
   description: IDs of the keys deleted by the task (unknown keys, a replaced key, or the vaulted key with O(state=absent)).
   returned: always

@@ -279,7 +279,7 @@ def test_check_mode_predicts_and_writes_nothing(moto, user, aws, tmp_path):
 
 def test_vault_of_another_user_or_account_is_never_overwritten(moto, user, tmp_path):
     path = tmp_path / "sp.vault.yml"
-    vault(path, {"AccessKeyId": "AKIAOTHERUSER0000001", "SecretAccessKey": "x" * 40},
+    vault(path, {"AccessKeyId": "AKIAEXAMPLEOTHERUSR1", "SecretAccessKey": "x" * 40},
           arn="arn:aws:iam::123456789012:user/SomeoneElse")
     before = path.read_bytes()
     moto.start_recording()
@@ -287,7 +287,7 @@ def test_vault_of_another_user_or_account_is_never_overwritten(moto, user, tmp_p
         ensure_access_key(make(moto), file_store(path))
     assert moto.stop_recording() == []
 
-    vault(path, {"AccessKeyId": "AKIAOTHERACCOUNT0001", "SecretAccessKey": "x" * 40},
+    vault(path, {"AccessKeyId": "AKIAEXAMPLEOTHERACC1", "SecretAccessKey": "x" * 40},
           arn="arn:aws:iam::999999999999:user/" + USER)
     before = path.read_bytes()
     moto.start_recording()
