@@ -329,33 +329,31 @@ def _assume_ensured_chain(task, report, chain, key):
     chain.new_links.append("chain")
 
 
+def _existing(task, report, chain, kind, name, method, key, **request):
+    """Read the user or the role: report whether it exists, note if it is brand-new, return it."""
+    found = read("read IAM %s '%s'" % (kind, name), method, **request)
+    if not found:
+        report.failed(kind, "IAM %s %s does not exist" % (kind, name), ONBOARD_FIX)
+        return None
+    entity = found[key]
+    chain.now = chain.now or _server_now(found)
+    task.aws.learn_identity_from(entity["Arn"])
+    if _is_new(entity.get("CreateDate"), chain.now):
+        chain.new_links.append(kind)
+    report.passed(kind, "IAM %s %s exists: %s" % (kind, name, entity["Arn"]))
+    return entity
+
+
 def check_user(task, report, chain):
     name = task.params["user_name"]
-    found = read("read IAM user '%s'" % name, task.aws.iam.get_user, UserName=name)
-    if not found:
-        report.failed("user", "IAM user %s does not exist" % name, ONBOARD_FIX)
-        return
-    chain.user = found["User"]
-    chain.now = chain.now or _server_now(found)
-    task.aws.learn_identity_from(chain.user["Arn"])
-    if _is_new(chain.user.get("CreateDate"), chain.now):
-        chain.new_links.append("user")
-    report.passed("user", "IAM user %s exists: %s" % (name, chain.user["Arn"]))
+    chain.user = _existing(task, report, chain, "user", name, task.aws.iam.get_user, "User", UserName=name)
 
 
 def check_role(task, report, chain):
     name = task.params["role_name"]
-    found = read("read IAM role '%s'" % name, task.aws.iam.get_role, RoleName=name)
-    if not found:
-        report.failed("role", "IAM role %s does not exist" % name, ONBOARD_FIX)
-        return
-    chain.role = found["Role"]
-    chain.now = chain.now or _server_now(found)
-    task.aws.learn_identity_from(chain.role["Arn"])
-    if _is_new(chain.role.get("CreateDate"), chain.now):
-        chain.new_links.append("role")
-    report.passed("role", "IAM role %s exists: %s" % (name, chain.role["Arn"]))
-    chain.attached = _attached_policies(task, name)
+    chain.role = _existing(task, report, chain, "role", name, task.aws.iam.get_role, "Role", RoleName=name)
+    if chain.role:
+        chain.attached = _attached_policies(task, name)
 
 
 def _attached_policies(task, role_name):
