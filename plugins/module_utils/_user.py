@@ -24,6 +24,22 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._validate import 
 )
 
 
+# What IAM refuses to delete a user with, in removal order:
+# (what, listing, its result key, the id of an item, words for the step, the removal call).
+USER_DEPENDANTS = (
+    ("access keys", "list_access_keys", "AccessKeyMetadata", "AccessKeyId", "delete access key", "delete_access_key"),
+    ("inline policies", "list_user_policies", "PolicyNames", "PolicyName", "delete inline policy", "delete_user_policy"),
+    ("attached policies", "list_attached_user_policies", "AttachedPolicies", "PolicyArn", "detach policy",
+     "detach_user_policy"),
+    ("groups", "list_groups_for_user", "Groups", "GroupName", "remove from group", "remove_user_from_group"),
+    ("MFA devices", "list_mfa_devices", "MFADevices", "SerialNumber", "deactivate MFA device", "deactivate_mfa_device"),
+    ("SSH public keys", "list_ssh_public_keys", "SSHPublicKeys", "SSHPublicKeyId", "delete SSH public key",
+     "delete_ssh_public_key"),
+    ("signing certificates", "list_signing_certificates", "Certificates", "CertificateId", "delete signing certificate",
+     "delete_signing_certificate"),
+)
+
+
 def validate_user_params(params):
     check_name(params["name"], "name", "user")
     if params.get("path") is not None:
@@ -139,42 +155,16 @@ def remove_user(task, current):
     changes.before = _state(view)
     changes.after = {}
 
-    def listing(what, operation, result_key):
-        return list_all("list %s of IAM user '%s'" % (what, name), iam, operation, result_key, UserName=name)
-
-    keys = listing("access keys", "list_access_keys", "AccessKeyMetadata")
-    inline = listing("inline policies", "list_user_policies", "PolicyNames")
-    attached = listing("attached policies", "list_attached_user_policies", "AttachedPolicies")
-    groups = listing("groups", "list_groups_for_user", "Groups")
-    mfa_devices = listing("MFA devices", "list_mfa_devices", "MFADevices")
-    ssh_keys = listing("SSH public keys", "list_ssh_public_keys", "SSHPublicKeys")
-    certificates = listing("signing certificates", "list_signing_certificates", "Certificates")
-    login = read("read the console login profile of IAM user '%s'" % name, iam.get_login_profile, UserName=name)
-
+    found = {}
     steps = []
-    for key in keys:
-        steps.append(("delete access key %s" % key["AccessKeyId"], iam.delete_access_key,
-                      dict(UserName=name, AccessKeyId=key["AccessKeyId"])))
-    for policy in inline:
-        steps.append(("delete inline policy %s" % policy, iam.delete_user_policy, dict(UserName=name, PolicyName=policy)))
-    for policy in attached:
-        steps.append(("detach policy %s" % policy["PolicyArn"], iam.detach_user_policy,
-                      dict(UserName=name, PolicyArn=policy["PolicyArn"])))
-    for group in groups:
-        steps.append(("remove from group %s" % group["GroupName"], iam.remove_user_from_group,
-                      dict(UserName=name, GroupName=group["GroupName"])))
-    for device in mfa_devices:
-        steps.append(("deactivate MFA device %s" % device["SerialNumber"], iam.deactivate_mfa_device,
-                      dict(UserName=name, SerialNumber=device["SerialNumber"])))
-    for ssh_key in ssh_keys:
-        steps.append(("delete SSH public key %s" % ssh_key["SSHPublicKeyId"], iam.delete_ssh_public_key,
-                      dict(UserName=name, SSHPublicKeyId=ssh_key["SSHPublicKeyId"])))
-    for certificate in certificates:
-        steps.append(("delete signing certificate %s" % certificate["CertificateId"], iam.delete_signing_certificate,
-                      dict(UserName=name, CertificateId=certificate["CertificateId"])))
-    if login:
+    for what, listing, result_key, id_key, words, removal in USER_DEPENDANTS:
+        items = list_all("list %s of IAM user '%s'" % (what, name), iam, listing, result_key, UserName=name)
+        found[what] = [item if isinstance(item, str) else item[id_key] for item in items]
+        steps.extend(("%s %s" % (words, ident), getattr(iam, removal), {"UserName": name, id_key: ident})
+                     for ident in found[what])
+    if read("read the console login profile of IAM user '%s'" % name, iam.get_login_profile, UserName=name):
         steps.append(("delete console login profile", iam.delete_login_profile, dict(UserName=name)))
     steps.append(("delete user %s" % name, iam.delete_user, dict(UserName=name)))
 
     run_removal(task, changes, steps, "IAM user '%s'" % name)
-    return changes.result(task, user=view, deleted_access_key_ids=[k["AccessKeyId"] for k in keys])
+    return changes.result(task, user=view, deleted_access_key_ids=found["access keys"])
