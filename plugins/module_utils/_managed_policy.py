@@ -76,7 +76,7 @@ def _state(view):
     return {"document": view["document"], "tags": view["tags"]}
 
 
-def ensure_policy(task):
+def ensure_policy(task, leaving=()):
     params = task.params
     validate_policy_params(params)
     iam = task.aws.iam
@@ -85,7 +85,7 @@ def ensure_policy(task):
     found = read("read IAM policy '%s'" % arn, iam.get_policy, PolicyArn=arn)
     current = found["Policy"] if found else None
     if params["state"] == "absent":
-        return remove_policy(task, current)
+        return remove_policy(task, current, leaving)
     if current is None:
         return create_policy(task, arn)
     return update_policy(task, current)
@@ -179,8 +179,21 @@ def _entities(iam, arn):
         request["Marker"] = page["Marker"]
 
 
-def remove_policy(task, current):
-    """Detach the policy everywhere, delete its old versions, then the policy."""
+def users_of(entities, leaving=()):
+    """Who the policy is attached to, in words, leaving out the roles being removed with it."""
+    names = ["user %s" % e["UserName"] for e in entities["PolicyUsers"]]
+    names += ["group %s" % e["GroupName"] for e in entities["PolicyGroups"]]
+    names += ["role %s" % e["RoleName"] for e in entities["PolicyRoles"] if e["RoleName"] not in leaving]
+    return names
+
+
+def remove_policy(task, current, leaving=()):
+    """Delete the policy (its old versions first) unless someone else still uses it.
+
+    A policy attached to other users, groups or roles than those in `leaving` (roles
+    removed in the same run) is kept and reported, unless on_conflict=replace: then
+    it is detached everywhere first.
+    """
     iam, changes = task.aws.iam, Changes()
     if current is None:
         return changes.result(task, policy={})
@@ -192,6 +205,12 @@ def remove_policy(task, current):
     changes.after = {}
 
     entities = _entities(iam, arn)
+    users = users_of(entities, leaving)
+    if users and task.params["on_conflict"] != "replace":
+        task.warn("IAM policy %s is kept: it is still attached to %s. Set on_conflict=replace to detach and "
+                  "delete it anyway" % (name, ", ".join(users)))
+        changes.after = changes.before
+        return changes.result(task, policy=view, kept=["it is still attached to %s" % ", ".join(users)])
     versions = call("list the versions of IAM policy '%s'" % arn, iam.list_policy_versions, PolicyArn=arn)["Versions"]
     steps = []
     for user in entities["PolicyUsers"]:

@@ -14,6 +14,7 @@ __metaclass__ = type
 
 import copy
 import json
+import re
 from urllib.parse import unquote
 
 from ansible_collections.spapi.onboarding.plugins.module_utils._validate import ValidationError
@@ -138,6 +139,40 @@ def same_policy(left, right):
     if left is None or right is None:
         return left is right
     return canonical(left) == canonical(right)
+
+
+def allowed_principals(document):
+    """Every principal an Allow statement of a (trust) document names, as sorted strings.
+
+    AWS principals stay as written (ARNs, account ids, or the unique ids IAM puts in
+    place of a deleted user); other kinds are prefixed with their kind ("Service:...").
+    """
+    principals = set()
+    for statement in canonical(document or {})["Statement"]:
+        if statement.get("Effect") != "Allow":
+            continue
+        principal = statement.get("Principal")
+        if isinstance(principal, dict):
+            for kind, values in principal.items():
+                principals.update(values if kind == "AWS" else ["%s:%s" % (kind, v) for v in values])
+        elif principal is not None:
+            principals.add(str(principal))
+    return sorted(principals)
+
+
+def wildcard_match(pattern, value):
+    """IAM's ARN matching: * is any run of characters, ? any one character."""
+    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.fullmatch(regex, value, re.DOTALL) is not None
+
+
+def allowed_resources(document):
+    """Every resource an Allow statement of a document names (the roles of an STS policy)."""
+    resources = set()
+    for statement in canonical(document or {})["Statement"]:
+        if statement.get("Effect") == "Allow":
+            resources.update(statement.get("Resource", []))
+    return sorted(resources)
 
 
 def to_json(document):

@@ -28,6 +28,7 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._iam import (
     tags_to_list,
 )
 from ansible_collections.spapi.onboarding.plugins.module_utils._policies import (
+    allowed_principals,
     decode_document,
     same_policy,
     to_json,
@@ -77,15 +78,71 @@ def validate_role_params(params):
         raise ValidationError("trusted_user_arn", "is mutually exclusive with trusted_principals: give one of them")
     if params.get("trusted_user_arn"):
         check_arn(params["trusted_user_arn"], "trusted_user_arn", "user")
-        principals = [params["trusted_user_arn"]]
-    elif params.get("trusted_principals"):
-        principals = sorted(set(check_principal_arn(arn, "trusted_principals") for arn in params["trusted_principals"]))
-    else:
-        principals = []
+    for arn in params.get("trusted_principals") or []:
+        check_principal_arn(arn, "trusted_principals")
+    principals = owner_principals(params)
     if params["state"] == "present" and not principals:
         raise ValidationError("trusted_user_arn", "state=present needs trusted_user_arn or trusted_principals: "
                                                   "the role must trust the SP-API user")
     return trust_policy(principals, external_id) if principals else None
+
+
+def _is_stale(principal):
+    # IAM shows a principal that was deleted as its unique id (AIDA..., AROA...): it trusts nobody alive.
+    return not principal.startswith("arn:") and principal != "*" and not principal.isdigit()
+
+
+def foreign_principals(current_document, wanted_principals):
+    """Principals the role trusts now that are not the wanted ones: the role serves someone else."""
+    return [p for p in allowed_principals(current_document) if p not in wanted_principals and not _is_stale(p)]
+
+
+def _reaches(principal, wanted):
+    """Whether a trusted principal lets the wanted one assume the role: itself, or its account's root."""
+    account = wanted.split(":")[4] if wanted.count(":") >= 5 else None
+    return principal == wanted or (account is not None and principal in (account, "arn:%s:iam::%s:root" % (
+        wanted.split(":")[1], account)))
+
+
+def refuse_takeover(task, name, current_document, trust):
+    """Fail before any write when the role serves someone else, unless on_conflict=replace.
+
+    A role whose trust reaches none of the wanted principals belongs to another identity.
+    One that reaches them (drifted, widened, or trusting the account root as Amazon's guide
+    builds it) is this identity's, and its trust is repaired.
+    """
+    wanted = allowed_principals(trust)
+    current = [p for p in allowed_principals(current_document) if not _is_stale(p)]
+    if not current or task.params["on_conflict"] == "replace":
+        return
+    if any(_reaches(p, w) for p in current for w in wanted):
+        return
+    raise ValidationError(
+        "name", "the existing IAM role %s trusts %s, not %s: it belongs to another identity and is left as it is. "
+                "Give this identity a role of its own (another role name), or set on_conflict=replace to make the "
+                "role trust %s instead" % (name, ", ".join(current), ", ".join(wanted), ", ".join(wanted)))
+
+
+def reasons_to_keep(view, inline_policies, owner_principals, own_policy_arns):
+    """Why a role asked to be removed for an identity is not only that identity's (empty: it is)."""
+    reasons = []
+    others = foreign_principals(view["assume_role_policy_document"], owner_principals)
+    if others:
+        reasons.append("it also trusts %s" % ", ".join(others))
+    if own_policy_arns is not None:
+        extra = sorted(set(view["attached_policy_arns"]) - set(own_policy_arns))
+        if extra:
+            reasons.append("it also has %s attached" % ", ".join(extra))
+    if inline_policies:
+        reasons.append("it has inline policies (%s)" % ", ".join(sorted(inline_policies)))
+    return reasons
+
+
+def owner_principals(params):
+    """The principals the task says the role is for (its identity)."""
+    if params.get("trusted_user_arn"):
+        return [params["trusted_user_arn"]]
+    return sorted(set(params.get("trusted_principals") or []))
 
 
 def role_view(role, attached, tags):
@@ -221,6 +278,7 @@ def update_role(task, current, trust, changes=None):
                   "to change the path" % (name, view["path"], params["path"]))
 
     if not same_policy(view["assume_role_policy_document"], trust):
+        refuse_takeover(task, name, view["assume_role_policy_document"], trust)
         changes.add("update the trust policy of role %s" % name)
         if not task.check_mode:
             with_principal_wait(task, "update the trust policy of IAM role '%s'" % name, iam.update_assume_role_policy,
@@ -259,6 +317,13 @@ def remove_role(task, current):
     changes.after = {}
 
     inline = call("list inline policies of IAM role '%s'" % name, iam.list_role_policies, RoleName=name)["PolicyNames"]
+    owners = owner_principals(task.params)
+    if owners and task.params["on_conflict"] != "replace":
+        reasons = reasons_to_keep(view, inline, owners, task.params.get("managed_policy_arns"))
+        if reasons:
+            task.warn("IAM role %s is kept: %s. Set on_conflict=replace to remove it anyway" % (name, "; ".join(reasons)))
+            changes.after = changes.before
+            return changes.result(task, role=view, kept=reasons)
     profiles = call("list instance profiles of IAM role '%s'" % name, iam.list_instance_profiles_for_role,
                     RoleName=name)["InstanceProfiles"]
     steps = []

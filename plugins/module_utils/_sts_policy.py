@@ -14,10 +14,12 @@ __metaclass__ = type
 from ansible_collections.spapi.onboarding.plugins.module_utils._aws import call, read, remove
 from ansible_collections.spapi.onboarding.plugins.module_utils._iam import Changes
 from ansible_collections.spapi.onboarding.plugins.module_utils._policies import (
+    allowed_resources,
     assume_role_policy,
     decode_document,
     same_policy,
     to_json,
+    wildcard_match,
 )
 from ansible_collections.spapi.onboarding.plugins.module_utils._validate import ValidationError, check_arn, check_name
 
@@ -35,6 +37,23 @@ def validate_sts_policy_params(params):
     if params["state"] == "present" and not roles:
         raise ValidationError("role_arn", "state=present needs role_arn or role_arns: the role(s) the user may assume")
     return assume_role_policy(roles) if roles else None
+
+
+def refuse_retarget(task, current, wanted):
+    """Fail before any write when the policy points at other roles only, unless on_conflict=replace.
+
+    A policy that allows none of the wanted roles was written for another role; one that
+    allows them among others is this chain's, and is narrowed back.
+    """
+    if current is None or task.params["on_conflict"] == "replace":
+        return
+    wanted_roles, current_roles = allowed_resources(wanted), allowed_resources(current)
+    if current_roles and not any(wildcard_match(c, w) for c in current_roles for w in wanted_roles):
+        raise ValidationError(
+            "role_arn", "the inline policy %s of IAM user %s lets it assume %s, not %s: it is left as it is. "
+                        "Give the policy another name, or set on_conflict=replace to point it at %s instead"
+                        % (task.params["policy_name"], task.params["user_name"], ", ".join(current_roles),
+                           ", ".join(wanted_roles), ", ".join(wanted_roles)))
 
 
 def ensure_sts_policy(task):
@@ -58,6 +77,7 @@ def ensure_sts_policy(task):
         return changes.result(task, policy_name=name, user_name=user, document=None)
 
     if not same_policy(current, wanted):
+        refuse_retarget(task, current, wanted)
         changes.add("%s inline policy %s of user %s" % ("update" if current else "create", name, user))
         if not task.check_mode:
             call("put inline policy '%s' on IAM user '%s'" % (name, user), iam.put_user_policy,

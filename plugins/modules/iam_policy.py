@@ -21,8 +21,9 @@ description:
     policy, so when five exist the oldest non-default version is deleted first.
   - A converged run makes three read calls (C(sts:GetCallerIdentity), C(iam:GetPolicy), C(iam:GetPolicyVersion))
     and no write; two when O(same_account_as) is given.
-  - With O(state=absent), detaches the policy from every user, group and role, deletes its non-default versions,
-    then deletes the policy.
+  - With O(state=absent), deletes the policy (its non-default versions first) when nothing uses it. A policy
+    still attached to a user, group or role is kept and reported, unless O(on_conflict=replace), which detaches
+    it everywhere first.
 options:
   name:
     description: Name of the managed policy.
@@ -56,6 +57,14 @@ options:
       - Its partition and account locate the policy, which spares the C(sts:GetCallerIdentity) call otherwise made
         to learn them.
     type: str
+  on_conflict:
+    description:
+      - With O(state=absent), what to do with a policy that is still attached to users, groups or roles.
+      - C(refuse) (the default) keeps it, reports who uses it in RV(kept) and warns; C(replace) detaches it
+        everywhere, then deletes it.
+    type: str
+    choices: [refuse, replace]
+    default: refuse
   state:
     description: Whether the policy should exist.
     type: str
@@ -96,13 +105,26 @@ EXAMPLES = r"""
           Action: execute-api:Invoke
           Resource: arn:aws:execute-api:*:*:*
 
+- name: Delete the policy when nothing uses it any more (kept and reported otherwise)
+  spapi.onboarding.iam_policy:
+    name: SellingPartnerAPI
+    state: absent
+
 - name: Detach the policy everywhere and delete it
   spapi.onboarding.iam_policy:
     name: SellingPartnerAPI
+    on_conflict: replace
     state: absent
 """
 
 RETURN = r"""
+kept:
+  description:
+    - Why the policy was kept instead of removed with O(state=absent) (see O(on_conflict)).
+  returned: when O(state=absent) left the policy in place
+  type: list
+  elements: str
+  sample: ["it is still attached to role OtherAppRole"]
 policy:
   description:
     - The policy as it is (or, in check mode, would be) after the task.
@@ -167,6 +189,7 @@ ARGUMENT_SPEC = dict(
     tags=dict(type="dict"),
     purge_tags=dict(type="bool", default=True),
     same_account_as=dict(type="str"),
+    on_conflict=dict(type="str", choices=["refuse", "replace"], default="refuse"),
     state=dict(type="str", choices=["present", "absent"], default="present"),
 )
 

@@ -22,8 +22,11 @@ description:
     C(MalformedPolicyDocument) "Invalid principal in policy" for about 30 seconds. Creating the role or updating
     its trust policy retries that one error, with growing pauses, for at most O(wait_timeout) seconds.
   - IAM cannot change the path of an existing role; a different O(path) only gives a warning.
+  - An existing role that trusts another principal than the ones asked for belongs to another identity: it is
+    refused before any write unless O(on_conflict=replace).
   - With O(state=absent), detaches the managed policies, deletes the inline policies and removes the role from
-    its instance profiles, then deletes the role.
+    its instance profiles, then deletes the role. Given the identity it is removed for (O(trusted_user_arn)),
+    a role that also serves someone else is kept and reported instead (see O(on_conflict)).
 options:
   name:
     description: Name of the role.
@@ -84,6 +87,20 @@ options:
         created moments ago. V(0) does not retry.
     type: int
     default: 60
+  on_conflict:
+    description:
+      - What to do with an existing role that serves another identity.
+      - With O(state=present), a role whose trust policy names a principal other than the ones asked for
+        (another SP-API user, say) is refused by default with C(refuse), before any write, naming the role and
+        whom it trusts; C(replace) rewrites the trust policy anyway. Principals IAM shows as unique ids
+        (deleted users) do not count.
+      - With O(state=absent) and O(trusted_user_arn) or O(trusted_principals) given (the identity the role is
+        removed for), a role that also trusts someone else, has other managed policies than
+        O(managed_policy_arns) attached, or has inline policies is kept and reported in RV(kept), with a
+        warning; C(replace) removes it anyway. Without an identity, O(state=absent) removes the role.
+    type: str
+    choices: [refuse, replace]
+    default: refuse
   state:
     description: Whether the role should exist.
     type: str
@@ -120,13 +137,23 @@ EXAMPLES = r"""
   ansible.builtin.debug:
     msg: "{{ sp_role.role.arn }}"
 
-- name: Delete the role
+- name: Delete the role of this identity only (kept when it also serves someone else)
   spapi.onboarding.iam_role:
     name: SellingPartnerAPIRole
+    trusted_user_arn: "{{ sp_user.user.arn }}"
+    managed_policy_arns:
+      - "{{ sp_policy.policy.arn }}"
     state: absent
 """
 
 RETURN = r"""
+kept:
+  description:
+    - Why the role was kept instead of removed with O(state=absent) (see O(on_conflict)).
+  returned: when O(state=absent) left the role in place
+  type: list
+  elements: str
+  sample: ["it also trusts arn:aws:iam::123456789012:user/OtherAppUser"]
 role:
   description:
     - The role as it is (or, in check mode, would be) after the task.
@@ -201,6 +228,7 @@ ARGUMENT_SPEC = dict(
     tags=dict(type="dict"),
     purge_tags=dict(type="bool", default=True),
     wait_timeout=dict(type="int", default=60),
+    on_conflict=dict(type="str", choices=["refuse", "replace"], default="refuse"),
     state=dict(type="str", choices=["present", "absent"], default="present"),
 )
 MUTUALLY_EXCLUSIVE = [("trusted_user_arn", "trusted_principals")]

@@ -36,6 +36,15 @@ options:
     description: Name of the inline policy.
     type: str
     default: SellingPartnerAPIAssumeRole
+  on_conflict:
+    description:
+      - What to do when the user's existing inline policy lets it assume a role that is not in O(role_arn) or
+        O(role_arns).
+      - C(refuse) (the default) fails before any write, naming the roles the policy points at; C(replace)
+        rewrites the policy.
+    type: str
+    choices: [refuse, replace]
+    default: refuse
   state:
     description: Whether the inline policy should exist.
     type: str
@@ -103,6 +112,7 @@ ARGUMENT_SPEC = dict(
     role_arn=dict(type="str"),
     role_arns=dict(type="list", elements="str"),
     policy_name=dict(type="str", default=DEFAULT_STS_POLICY_NAME),
+    on_conflict=dict(type="str", choices=["refuse", "replace"], default="refuse"),
     state=dict(type="str", choices=["present", "absent"], default="present"),
 )
 MUTUALLY_EXCLUSIVE = [("role_arn", "role_arns")]

@@ -110,7 +110,7 @@ def test_six_updates_stay_within_five_versions(moto, aws, tmp_path):
     assert default_document(aws) == documents[6]
 
 
-def test_absent_detaches_everywhere_and_deletes(moto, aws, tmp_path):
+def test_absent_keeps_a_policy_in_use_unless_replace(moto, aws, tmp_path):
     run_playbook(play([policy_task()]), tmp_path, moto.url).assert_ok()
     aws.iam.create_policy_version(PolicyArn=ARN, PolicyDocument='{"Version":"2012-10-17","Statement":'
                                   '[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*"}]}')
@@ -122,8 +122,17 @@ def test_absent_detaches_everywhere_and_deletes(moto, aws, tmp_path):
                         '[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/u"},'
                         '"Action":"sts:AssumeRole"}]}')
     aws.iam.attach_role_policy(RoleName="r", PolicyArn=ARN)
-    book = play([policy_task(state="absent")])
+    # Still attached to others: kept, with who uses it, and nothing written.
+    moto.start_recording()
+    kept = run_playbook(play([policy_task(state="absent")]), tmp_path, moto.url)
+    assert writes(moto.stop_recording()) == []
+    kept.assert_ok()
+    assert kept.result("policy")["changed"] is False
+    assert kept.result("policy")["kept"] == ["it is still attached to user u, group g, role r"]
+    assert "IAM policy SellingPartnerAPI is kept: it is still attached to user u, group g, role r" in kept.output
+    assert aws.iam.list_policies(Scope="Local")["Policies"]
 
+    book = play([policy_task(state="absent", on_conflict="replace")])
     moto.start_recording()
     check = run_playbook(book, tmp_path, moto.url, ["--check"])
     assert writes(moto.stop_recording()) == []

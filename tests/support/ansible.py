@@ -65,7 +65,8 @@ def ansible_env(moto_url, workdir, credentials=None, extra=None):
         "PATH": "%s%s%s" % (BIN, os.pathsep, env.get("PATH", "")),
     })
     env.update(extra or {})
-    return env
+    # A None value removes the variable (e.g. a test where only the play says where AWS is).
+    return dict((k, v) for k, v in env.items() if v is not None)
 
 
 def play(tasks, name="test", vars=None):

@@ -106,3 +106,16 @@ class MotoServer:
 
 def writes(actions):
     return [a for a in actions if a.startswith(WRITE_PREFIXES)]
+
+
+ALLOW_ALL_POLICY = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}'
+
+
+def admin_with_enforcement(iam, server):
+    """An administrator (allow-all inline policy) and its key, made while enforcement is off; then
+    IAM authorization enforcement on. Returns the administrator's credentials, environment form."""
+    iam.create_user(UserName="admin")
+    iam.put_user_policy(UserName="admin", PolicyName="all", PolicyDocument=ALLOW_ALL_POLICY)
+    key = iam.create_access_key(UserName="admin")["AccessKey"]
+    server.set_auth(0)
+    return {"AWS_ACCESS_KEY_ID": key["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"]}
