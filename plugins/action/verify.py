@@ -7,10 +7,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
+
 from ansible_collections.spapi.onboarding.plugins.module_utils._validate import ValidationError
 from ansible_collections.spapi.onboarding.plugins.module_utils._verify import validate_verify_params, verify_chain
 from ansible_collections.spapi.onboarding.plugins.modules.verify import ARGUMENT_SPEC
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._action import ControllerAction
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._file_safety import check_safe_file
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault import (
     VaultFileError,
     loaded_secrets,
@@ -29,8 +32,12 @@ def read_key(path, secrets):
     if not secrets:
         raise ValidationError("vault_file", NO_SECRET_TO_READ)
     try:
+        # A link, an unsafe directory or a mode other than 0600 fails the key check: the file
+        # is not kept the way the collection promises (the read refuses links and loose modes).
+        if os.path.lexists(path):
+            check_safe_file(path, "vault_file")
         data = read_vault_file(path, secrets)
-    except VaultFileError as exc:
+    except (VaultFileError, ValidationError) as exc:
         return {"source": path, "error": str(exc)}
     if data is None:
         return {"source": path, "error": "the vault file %s does not exist" % path}

@@ -52,16 +52,23 @@ class AccessKeyError(AwsFailure):
 class KeyStore:
     """Where the key lives: the vault file, as the action plugin reads and writes it.
 
-    data: the decrypted content (a dict) or None when the file does not exist.
-    write(data): replaces the file atomically; raises with a message that holds no content.
-    remove(): deletes the file.
+    data: the collection's keys in the file (a dict), or None when the file does not exist or
+      holds none of them.
+    write(data): stores these keys, atomically; raises with a message that holds no content.
+    remove(): takes the collection's keys out: deletes the file, or rewrites it without them
+      when it also holds other keys (keeps_other_keys).
+    loose_mode: the file's permission bits when they are not 0600, else None;
+      restrict() brings them back to 0600.
     """
 
-    def __init__(self, path, data, write, remove):
+    def __init__(self, path, data, write, remove, keeps_other_keys=False, loose_mode=None, restrict=None):
         self.path = path
         self.data = data
         self.write = write
         self.remove = remove
+        self.keeps_other_keys = keeps_other_keys
+        self.loose_mode = loose_mode
+        self.restrict = restrict
 
 
 def validate_access_key_params(params):
@@ -192,6 +199,15 @@ class _Run:
                    UserName=self.name, AccessKeyId=key_id)
         self.deleted.append(key_id)
 
+    def restrict_vault_mode(self):
+        """A vault file others can read is brought back to 0600 (a rewrite does that too)."""
+        if self.store.loose_mode is None or self.store.restrict is None:
+            return
+        self.changes.add("set the mode of the vault file %s back to 0600 (it was %04o)"
+                         % (self.store.path, self.store.loose_mode))
+        if not self.task.check_mode:
+            self.store.restrict()
+
     # -- results -------------------------------------------------------------------------
 
     def failure(self, message, code, **extra):
@@ -267,6 +283,7 @@ class _Run:
 
         self.apply_unknown(to_deactivate, to_delete)
         if not reason:
+            self.restrict_vault_mode()
             after_keys = [dict(k, Status="Inactive") if k in to_deactivate else k for k in keys if k not in to_delete]
             self.changes.after = self.diff_state(after_keys, self.stored_id)
             return self.result(self.stored_id)
@@ -434,9 +451,15 @@ class _Run:
         if vaulted is not None:
             self.delete_key(vaulted["AccessKeyId"], "delete the vaulted access key %s" % vaulted["AccessKeyId"])
         if self.stored is not None:
-            self.changes.add("remove the vault file %s" % self.store.path)
+            if self.store.keeps_other_keys:
+                self.changes.add("remove the access key from the vault file %s (its other variables are kept)"
+                                 % self.store.path)
+            else:
+                self.changes.add("remove the vault file %s" % self.store.path)
             if not self.task.check_mode:
                 self.store.remove()
+        elif self.store.keeps_other_keys:
+            self.restrict_vault_mode()
         after_keys = [dict(k, Status="Inactive") if k in to_deactivate else k
                       for k in keys if k not in to_delete and k is not vaulted]
         self.changes.after = self.diff_state(after_keys, None)

@@ -13,17 +13,25 @@ __metaclass__ = type
 
 import re
 
-IAM_NAME = re.compile(r"^[\w+=,.@-]+$", re.ASCII)
-IAM_PATH = re.compile(r"^/$|^/[\x21-\x7e]+/$")
+from urllib.parse import urlsplit
+
+# Patterns are used with fullmatch and end in \Z, never $: "$" also matches before a final
+# newline, so "name\n" would pass and reach AWS (or a file) with the newline.
+IAM_NAME = re.compile(r"[\w+=,.@-]+\Z", re.ASCII)
+IAM_PATH = re.compile(r"(?:/|/[\x21-\x7e]+/)\Z")
 PARTITIONS = r"aws|aws-cn|aws-us-gov|aws-iso|aws-iso-[a-z]|aws-eusc"
-_ARN = r"^arn:(?P<partition>%s):iam::(?P<account>%s):%s(?P<path>/(?:[\x21-\x7e]*/)?)(?P<name>[\w+=,.@-]{1,%d})$"
+# Paths in ARNs given as options exclude * and ?: a wildcard would stand for many entities.
+_ARN = r"arn:(?P<partition>%s):iam::(?P<account>%s):%s(?P<path>/(?:[\x21-\x29\x2b-\x3e\x40-\x7e]*/)?)(?P<name>[\w+=,.@-]{1,%d})\Z"
 ARN_PATTERNS = {
     "user": re.compile(_ARN % (PARTITIONS, r"\d{12}", "user", 64), re.ASCII),
     "role": re.compile(_ARN % (PARTITIONS, r"\d{12}", "role", 64), re.ASCII),
     # AWS managed policies live in the pseudo-account "aws".
     "policy": re.compile(_ARN % (PARTITIONS, r"\d{12}|aws", "policy", 128), re.ASCII),
 }
-ROOT_ARN = re.compile(r"^arn:(%s):iam::\d{12}:root$" % PARTITIONS)
+ROOT_ARN = re.compile(r"arn:(%s):iam::\d{12}:root\Z" % PARTITIONS)
+WILDCARDS = "*?"
+# Characters that would break a URI out of a sheet, a log line or a Markdown code span.
+URI_FORBIDDEN = re.compile(r"[\s\x00-\x1f\x7f`<>\"'\\{}|^]")
 
 NAME_LIMITS = {"user": 64, "role": 64, "policy": 128}
 SESSION_DURATION = (3600, 43200)
@@ -43,7 +51,7 @@ def check_name(value, option, kind):
         raise ValidationError(option, "an IAM %s name is required (1-%d characters)" % (kind, limit))
     if len(value) > limit:
         raise ValidationError(option, "IAM %s names are at most %d characters, got %d" % (kind, limit, len(value)))
-    if not IAM_NAME.match(value):
+    if not IAM_NAME.fullmatch(value):
         raise ValidationError(
             option,
             "%r is not a valid IAM %s name: only letters, digits and the characters + = , . @ _ - are allowed"
@@ -53,7 +61,7 @@ def check_name(value, option, kind):
 
 
 def check_path(value, option="path"):
-    if len(value) > 512 or not IAM_PATH.match(value):
+    if not isinstance(value, str) or len(value) > 512 or not IAM_PATH.fullmatch(value):
         raise ValidationError(
             option,
             "%r is not a valid IAM path: it must be '/' or start and end with '/', "
@@ -64,7 +72,9 @@ def check_path(value, option="path"):
 
 def check_arn(value, option, kind):
     """Return the match of an IAM ARN of the given kind (user, role or policy)."""
-    match = ARN_PATTERNS[kind].match(value or "")
+    if isinstance(value, str) and any(c in value for c in WILDCARDS):
+        raise ValidationError(option, "%r contains a wildcard (* or ?): name exactly one IAM %s" % (value, kind))
+    match = ARN_PATTERNS[kind].fullmatch(value) if isinstance(value, str) else None
     if not match:
         raise ValidationError(
             option,
@@ -76,7 +86,10 @@ def check_arn(value, option, kind):
 
 def check_principal_arn(value, option):
     """A trusted principal: an IAM user or role ARN, or an account root ARN."""
-    if ARN_PATTERNS["user"].match(value) or ARN_PATTERNS["role"].match(value) or ROOT_ARN.match(value):
+    if isinstance(value, str) and any(c in value for c in WILDCARDS):
+        raise ValidationError(option, "%r contains a wildcard (* or ?): name exactly one principal" % (value,))
+    if isinstance(value, str) and (ARN_PATTERNS["user"].fullmatch(value) or ARN_PATTERNS["role"].fullmatch(value)
+                                   or ROOT_ARN.fullmatch(value)):
         return value
     raise ValidationError(
         option, "%r is not an IAM user, role or account root ARN" % (value,)
@@ -85,8 +98,9 @@ def check_principal_arn(value, option):
 
 def check_account_arn(value, option):
     """Any IAM ARN naming a 12-digit account: it tells partition and account."""
-    if ROOT_ARN.match(value) or any(ARN_PATTERNS[kind].match(value) for kind in ("user", "role")) or (
-            ARN_PATTERNS["policy"].match(value) and ":iam::aws:" not in value):
+    if isinstance(value, str) and (
+            ROOT_ARN.fullmatch(value) or any(ARN_PATTERNS[kind].fullmatch(value) for kind in ("user", "role")) or (
+                ARN_PATTERNS["policy"].fullmatch(value) and ":iam::aws:" not in value)):
         return value
     raise ValidationError(option, "%r is not an IAM ARN of an account (a user, role, policy or account root ARN)" % (value,))
 
@@ -121,6 +135,15 @@ def check_tags(tags, option="tags"):
 
 
 def check_https_uri(value, option):
-    if not re.match(r"^https://[^\s/?#]+[^\s]*$", value or ""):
-        raise ValidationError(option, "%r must be an https:// URI" % (value,))
+    """An https URI with a host, and no character that could break out of where it is written."""
+    if not isinstance(value, str) or URI_FORBIDDEN.search(value):
+        raise ValidationError(option, "%r must be an https:// URI without spaces, control characters, quotes, "
+                                      "backticks or angle brackets" % (value,))
+    try:
+        parts = urlsplit(value)
+        https_with_host = parts.scheme == "https" and bool(parts.hostname) and "@" not in parts.netloc
+    except ValueError:  # e.g. an unclosed [ in the host
+        https_with_host = False
+    if not https_with_host:
+        raise ValidationError(option, "%r must be an https:// URI with a host name" % (value,))
     return value

@@ -12,7 +12,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import errno
 import os
+import stat
 import tempfile
 
 import yaml
@@ -26,7 +28,13 @@ except ImportError:  # pragma: no cover - older cores
     VaultSecretsContext = None
 
 from ansible_collections.spapi.onboarding.plugins.module_utils._validate import ValidationError
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._file_safety import (
+    PRIVATE_MODE,
+    check_safe_file,
+    open_nofollow,
+)
 
+# The keys the collection owns in the file; any other key (a team's own variables) is kept.
 VAULT_KEYS = ("aws_access_key_id", "aws_secret_access_key", "iam_user_arn", "created")
 NO_SECRET_HELP = (
     "no vault password is loaded, so the access key cannot be stored. Run ansible-playbook with "
@@ -62,28 +70,80 @@ def encryption_secret(secrets, vault_id=None, option="vault_id"):
 
 
 def check_writable(path, option="vault_file"):
-    """Refuse a vault path that cannot be written, before anything is created in AWS."""
+    """Refuse a vault path that cannot or must not be written, before anything is created in AWS."""
     directory = os.path.dirname(os.path.abspath(path))
-    if os.path.isdir(path):
+    if os.path.isdir(path) and not os.path.islink(path):
         raise ValidationError(option, "%s is a directory, not a file" % path)
     if not os.path.isdir(directory):
         raise ValidationError(option, "the directory %s does not exist" % directory)
+    check_safe_file(path, option)
     if not os.access(directory, os.W_OK | os.X_OK):
         raise ValidationError(option, "the directory %s is not writable" % directory)
     return path
 
 
-def read_vault_file(path, secrets):
-    """Decrypt and parse the vault file; None when it does not exist."""
-    if not os.path.exists(path):
-        return None
+def vault_file_mode(path):
+    """The permission bits of the vault file (not of a link's target); None when it does not exist."""
     try:
-        with open(path, "rb") as handle:
+        return stat.S_IMODE(os.lstat(path).st_mode)
+    except FileNotFoundError:
+        return None
+
+
+def loose_mode_error(path, mode):
+    return ("the vault file %s has mode %04o: it must be %04o, readable by its owner only. Run 'chmod 600 %s'; "
+            "the next onboarding or rotation also restores it" % (path, mode, PRIVATE_MODE, path))
+
+
+def restrict_mode(path):
+    """Bring the vault file back to 0600, without following a link."""
+    fd = open_nofollow(path, os.O_RDONLY)
+    try:
+        os.fchmod(fd, PRIVATE_MODE)
+    finally:
+        os.close(fd)
+
+
+def vault_id_of(path):
+    """The vault id in the file's header (None for a 1.1 header or no file), to re-encrypt it alike."""
+    try:
+        fd = open_nofollow(path, os.O_RDONLY)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        header = handle.readline().strip().split(b";")
+    if len(header) >= 4 and header[0] == b"$ANSIBLE_VAULT" and header[1] == b"1.2":
+        return header[3].decode("utf-8", "replace")
+    return None
+
+
+def read_vault_file(path, secrets, require_private=True):
+    """Decrypt and parse the vault file; None when it does not exist.
+
+    The file is opened without following a link, must be a regular file, and (unless
+    require_private is false, for a writer that restores the mode itself) must be 0600.
+    """
+    try:
+        fd = open_nofollow(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise VaultFileError("the vault file %s is a symbolic link: the collection never reads or writes "
+                                 "through a link. Give the path of the file itself" % path)
+        raise VaultFileError("cannot read the vault file %s: %s" % (path, exc.strerror))
+    try:
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise VaultFileError("the vault file %s is not a regular file" % path)
+            if require_private and stat.S_IMODE(info.st_mode) != PRIVATE_MODE:
+                raise VaultFileError(loose_mode_error(path, stat.S_IMODE(info.st_mode)))
             vaulttext = handle.read()
     except OSError as exc:
         raise VaultFileError("cannot read the vault file %s: %s" % (path, exc.strerror))
     if not VaultLib.is_encrypted(vaulttext):
-        raise VaultFileError("%s is not an Ansible Vault file" % path)
+        raise VaultFileError("%s is not an Ansible Vault file; it was left untouched" % path)
     try:
         plaintext = VaultLib(secrets).decrypt(vaulttext)
     except Exception:
@@ -92,16 +152,17 @@ def read_vault_file(path, secrets):
         data = yaml.safe_load(plaintext)
     except yaml.YAMLError:
         # The parser's message would quote the content, which holds the secret.
-        raise VaultFileError("the vault file %s does not contain valid YAML" % path)
+        raise VaultFileError("the vault file %s does not contain valid YAML; it was left untouched" % path)
     if not isinstance(data, dict):
-        raise VaultFileError("the vault file %s does not contain a YAML mapping" % path)
+        raise VaultFileError("the vault file %s does not contain a YAML mapping; it was left untouched" % path)
     return data
 
 
 def write_vault_file(path, data, secrets, vault_id=None):
-    """Encrypt data and replace the vault file atomically: temp file, fsync, rename, mode 0600."""
+    """Encrypt data (every key of it) and replace the vault file atomically: temp file in the same
+    directory, fsync, rename, mode 0600. The rename replaces the path itself, never a link's target."""
     encrypt_id, secret = encryption_secret(secrets, vault_id)
-    plaintext = yaml.safe_dump(dict((k, data[k]) for k in VAULT_KEYS if k in data), default_flow_style=False)
+    plaintext = yaml.safe_dump(_plain(data), default_flow_style=False, sort_keys=False)
     vaulttext = VaultLib(secrets).encrypt(plaintext, secret, vault_id=encrypt_id)
     directory = os.path.dirname(os.path.abspath(path))
     try:
@@ -122,6 +183,17 @@ def write_vault_file(path, data, secrets, vault_id=None):
         _remove_quietly(temp_path)
         raise
     _fsync_directory(directory)
+
+
+def _plain(value):
+    """Plain Python types for yaml.safe_dump: ansible-core 2.19 hands tagged str subclasses around."""
+    if isinstance(value, dict):
+        return dict((_plain(k), _plain(v)) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, str):
+        return str(value)
+    return value
 
 
 def remove_vault_file(path):
