@@ -19,8 +19,8 @@ description:
     path, an existing role that trusts another identity, a user's STS policy pointing at another role, keys the
     vault file does not hold, a vault file that cannot be written, no vault secret loaded, an unknown O(vault_id) -
     so a run that cannot finish is refused before its first AWS write.
-  - The C(spapi.onboarding.iam) role runs it first and skips the tasks that write when RV(would_change) is V(false):
-    a converged onboarding reads each link once.
+  - The C(spapi.onboarding.iam) role runs it first and skips the tasks that write when RV(would_change) is V(false),
+    so a converged onboarding reads each link once.
   - With O(state=absent), it says what offboarding the identity removes (RV(remove)) and what it keeps because
     others still use it (RV(keep)).
   - An identity is an IAM user. A role belongs to the identity whose user it trusts, and only to it; the managed

@@ -22,7 +22,7 @@ description:
     C(MalformedPolicyDocument) "Invalid principal in policy" for about 30 seconds. Creating the role or updating
     its trust policy retries that one error, with growing pauses, for at most O(wait_timeout) seconds.
   - IAM cannot change the path of an existing role; a different O(path) only gives a warning.
-  - An existing role that trusts another principal than the ones asked for belongs to another identity: it is
+  - An existing role that trusts another principal than the ones asked for belongs to another identity, and is
     refused before any write unless O(on_conflict=replace).
   - With O(state=absent), detaches the managed policies, deletes the inline policies and removes the role from
     its instance profiles, then deletes the role. Given the identity it is removed for (O(trusted_user_arn)),
