@@ -74,18 +74,56 @@ def error_message(exc):
     return str(exc)
 
 
+# AWS's answers to a key it does not know, a bad signature or expired temporary credentials.
+CREDENTIAL_CODES = ("InvalidClientTokenId", "SignatureDoesNotMatch", "ExpiredToken", "ExpiredTokenException",
+                    "UnrecognizedClientException", "InvalidAccessKeyId", "AuthFailure", "TokenRefreshRequired")
+CREDENTIALS_HINT = (
+    " Check the AWS credentials this task runs with: AWS_PROFILE or the profile option, AWS_ACCESS_KEY_ID / "
+    "AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN or the access_key/secret_key/session_token options, an SSO login "
+    "that has expired (aws sso login --profile <profile>), and in the spapi.onboarding roles iam_aws or the play's "
+    "module_defaults for group/spapi.onboarding.aws.")
+
+
+def _credentials_problem(exc, method):
+    """AWS refused the operator's own credentials (not a vaulted key being proven: that has its own advice)."""
+    if not getattr(getattr(method, "__self__", None), "spapi_operator_credentials", False):
+        return False
+    name = type(exc).__name__
+    return error_code(exc) in CREDENTIAL_CODES or name in (
+        "NoCredentialsError", "PartialCredentialsError", "TokenRetrievalError", "SSOTokenLoadError",
+        "UnauthorizedSSOTokenError", "ProfileNotFound", "CredentialRetrievalError")
+
+
+def _connection_note(method):
+    """How many attempts botocore made before a connection error reached us, and where to."""
+    client = getattr(method, "__self__", None)
+    meta = getattr(client, "meta", None)
+    if meta is None:
+        return ""
+    retries = getattr(meta.config, "retries", None) or {}
+    attempts = retries.get("total_max_attempts") or (retries.get("max_attempts", 0) + 1 if "max_attempts" in retries
+                                                      else None)
+    made = ("after %d attempts (retries.total_max_attempts in aws_config, or AWS_MAX_ATTEMPTS, sets how many)"
+            % attempts) if attempts else "after botocore's retries"
+    return (" Gave up %s to reach %s: check endpoint_url / AWS_ENDPOINT_URL, the region and the network."
+            % (made, meta.endpoint_url))
+
+
 def _invoke(what, method, kwargs, missing_ok=False):
     try:
         return method(**kwargs)
     except ClientError as exc:
         if missing_ok and error_code(exc) == "NoSuchEntity":
             return None
-        raise client_failure(what, exc)
+        raise client_failure(what, exc, _credentials_problem(exc, method))
     except ResponseParserError:
         # Its text quotes the raw reply, which can hold a secret (CreateAccessKey, AssumeRole).
         raise AwsFailure("Could not %s: AWS sent a reply that could not be parsed" % what, "ResponseParserError")
     except BotoCoreError as exc:
-        raise AwsFailure("Could not %s: %s" % (what, exc))
+        note = CREDENTIALS_HINT if _credentials_problem(exc, method) else ""
+        if type(exc).__name__ in ("EndpointConnectionError", "ConnectTimeoutError", "ConnectionClosedError"):
+            note = _connection_note(method)
+        raise AwsFailure("Could not %s: %s.%s" % (what, str(exc).rstrip("."), note))
 
 
 def call(what, method, **kwargs):
@@ -113,9 +151,10 @@ def retry_note(exc):
     return ""
 
 
-def client_failure(what, exc):
+def client_failure(what, exc, credentials_problem=False):
     code = error_code(exc)
-    return AwsFailure("Could not %s: %s: %s%s" % (what, code, error_message(exc), retry_note(exc)), code)
+    hint = CREDENTIALS_HINT if credentials_problem else ""
+    return AwsFailure("Could not %s: %s: %s%s%s" % (what, code, error_message(exc), retry_note(exc), hint), code)
 
 
 def read(what, method, **kwargs):
@@ -159,7 +198,8 @@ def parse_arn(arn):
 def signed_with(params, access_key_id, secret_access_key, connect=None):
     """A connection to the same endpoint, region and configuration, signing with another key
     (the SP-API user's, to prove it works). connect builds it: a seam for tests."""
-    params = dict(params, access_key=access_key_id, secret_key=secret_access_key, session_token=None, profile=None)
+    params = dict(params, access_key=access_key_id, secret_key=secret_access_key, session_token=None, profile=None,
+                  signs_with_vaulted_key=True)
     return (connect or AwsConnection)(params)
 
 
@@ -188,7 +228,7 @@ class AwsConnection:
                 region_name=region,
             )
         except BotoCoreError as exc:
-            raise AwsFailure("Could not set up the AWS session: %s" % exc)
+            raise AwsFailure("Could not set up the AWS session: %s.%s" % (str(exc).rstrip("."), CREDENTIALS_HINT))
         return session
 
     def _config(self):
@@ -214,6 +254,8 @@ class AwsConnection:
                 verify=verify,
                 config=self._config(),
             )
+            # Which advice a refused signature gets (see _credentials_problem).
+            self._clients[service].spapi_operator_credentials = not self.params.get("signs_with_vaulted_key")
         return self._clients[service]
 
     @property

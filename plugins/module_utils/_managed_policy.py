@@ -117,14 +117,24 @@ def create_policy(task, arn):
     return changes.result(task, policy=view, created=True)
 
 
+def _age(version):
+    number = version["VersionId"].lstrip("v")
+    return (int(number) if number.isdigit() else 0, str(version.get("CreateDate", "")))
+
+
 def _oldest_non_default(versions):
     candidates = [v for v in versions if not v.get("IsDefaultVersion")]
+    return sorted(candidates, key=_age)[0] if candidates else None
 
-    def age(version):
-        number = version["VersionId"].lstrip("v")
-        return (int(number) if number.isdigit() else 0, str(version.get("CreateDate", "")))
 
-    return sorted(candidates, key=age)[0] if candidates else None
+def _version_holding(iam, arn, versions, document):
+    """The newest non-default version whose document is `document`, or None."""
+    for version in sorted((v for v in versions if not v.get("IsDefaultVersion")), key=_age, reverse=True):
+        held = call("read version %s of IAM policy '%s'" % (version["VersionId"], arn), iam.get_policy_version,
+                    PolicyArn=arn, VersionId=version["VersionId"])["PolicyVersion"]
+        if same_policy(decode_document(held["Document"]), document):
+            return version["VersionId"]
+    return None
 
 
 def update_policy(task, current, changes=None):
@@ -137,9 +147,20 @@ def update_policy(task, current, changes=None):
     changes.before = _state(view)
 
     wanted = params["document"]
+    versions = None
     if not same_policy(view["document"], wanted):
         versions = call("list the versions of IAM policy '%s'" % arn, iam.list_policy_versions,
                         PolicyArn=arn)["Versions"]
+        kept = _version_holding(iam, arn, versions, wanted)
+        if kept:
+            # Drift back to a document IAM still holds: make that version the default again, so
+            # repeated drift never walks into the five-version limit.
+            changes.add("make version %s, which holds the wanted document, the default of policy %s" % (kept, name))
+            if not task.check_mode:
+                call("make version %s the default of IAM policy '%s'" % (kept, arn), iam.set_default_policy_version,
+                     PolicyArn=arn, VersionId=kept)
+            view["default_version_id"], view["document"] = kept, wanted
+    if not same_policy(view["document"], wanted):
         if len(versions) >= MAX_VERSIONS:
             oldest = _oldest_non_default(versions)
             changes.add("delete version %s of policy %s (IAM keeps at most %d versions)"

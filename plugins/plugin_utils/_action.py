@@ -12,6 +12,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import sys
+
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 from ansible.utils.vars import merge_hash
@@ -34,6 +36,13 @@ ENVIRONMENT_OPTIONS = (
 )
 
 
+def missing_boto3_message(action):
+    """Which Python lacks boto3, and the one command that fixes it."""
+    return ("%s runs on the controller and needs boto3 and botocore in the Python that runs ansible-playbook, "
+            "%s, which cannot import them. Install them there: %s -m pip install boto3 botocore"
+            % (action, sys.executable, sys.executable))
+
+
 class ControllerAction(ActionBase):
     """Subclasses set ARGUMENT_SPEC (the module's) and implement handle(task, task_vars)."""
 
@@ -47,7 +56,7 @@ class ControllerAction(ActionBase):
         result = super(ControllerAction, self).run(tmp, task_vars)
         del tmp
         if not HAS_BOTO3:
-            raise AnsibleActionFail("%s needs boto3 and botocore on the controller" % self._task.action)
+            raise AnsibleActionFail(missing_boto3_message(self._task.action))
         dummy, params = self.validate_argument_spec(argument_spec=with_aws_options(self.ARGUMENT_SPEC))
         self._apply_task_environment(params)
         task = Task(params, check_mode=bool(self._task.check_mode), diff_mode=bool(self._task.diff))

@@ -57,7 +57,7 @@ def test_check_mode_then_apply_then_idempotent(moto, aws, tmp_path):
     assert calls == ["GetCallerIdentity", "GetPolicy", "GetPolicyVersion"]
 
 
-def test_document_drift_becomes_a_new_default_version(moto, aws, tmp_path):
+def test_document_drift_makes_the_version_holding_the_document_default_again(moto, aws, tmp_path):
     book = play([policy_task(tags={"team": "ops"})])
     run_playbook(book, tmp_path, moto.url).assert_ok()
     aws.iam.create_policy_version(PolicyArn=ARN, PolicyDocument='{"Version":"2012-10-17","Statement":'
@@ -69,16 +69,23 @@ def test_document_drift_becomes_a_new_default_version(moto, aws, tmp_path):
     assert writes(moto.stop_recording()) == []
     check.assert_ok()
     assert check.result("policy")["changed"] is True
-    assert check.result("policy")["policy"]["default_version_id"] is None
+    assert check.result("policy")["policy"]["default_version_id"] == "v1"
 
+    moto.start_recording()
     run = run_playbook(book, tmp_path, moto.url, ["--diff"])
+    calls = moto.stop_recording()
     run.assert_ok()
     result = run.result("policy")
     assert result["changed"] is True
     assert result["diff"]["before"]["document"]["Statement"][0]["Action"] == "*"
     assert result["diff"]["after"] == {"document": SP_API, "tags": {"team": "ops"}}
     assert result["diff"]["before"]["tags"] == {"team": "ops", "extra": "1"}
-    assert result["policy"]["default_version_id"] == "v3"
+    # v1 still holds the SP-API document: it becomes the default again, no new version is made.
+    assert "make version v1, which holds the wanted document, the default of policy SellingPartnerAPI" \
+        in result["actions"]
+    assert writes(calls) == ["SetDefaultPolicyVersion", "UntagPolicy"]
+    assert result["policy"]["default_version_id"] == "v1"
+    assert sorted(v["VersionId"] for v in aws.iam.list_policy_versions(PolicyArn=ARN)["Versions"]) == ["v1", "v2"]
     assert default_document(aws) == SP_API
     assert aws.iam.list_policy_tags(PolicyArn=ARN)["Tags"] == [{"Key": "team", "Value": "ops"}]
 

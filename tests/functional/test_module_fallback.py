@@ -39,3 +39,15 @@ def test_iam_user_runs_in_process_on_a_local_connection(moto, tmp_path):
     run.assert_ok()
     assert run.result("user")["changed"] is True
     assert "AnsiballZ" not in run.output
+
+
+def test_a_controller_without_boto3_is_told_which_python_and_the_pip_command(moto, tmp_path):
+    hide = tmp_path / "no-boto3"
+    (hide / "boto3").mkdir(parents=True)
+    (hide / "boto3" / "__init__.py").write_text("raise ImportError('No module named boto3')\n")
+    book = play([{"name": "key", "spapi.onboarding.access_key": {"vault_file": str(tmp_path / "k.vault.yml")}}])
+    run = run_playbook(book, tmp_path, moto.url, env={"PYTHONPATH": str(hide)})
+    assert run.returncode != 0
+    message = run.result("key")["msg"]
+    assert "needs boto3 and botocore in the Python that runs ansible-playbook, %s" % sys.executable in message
+    assert "%s -m pip install boto3 botocore" % sys.executable in message
