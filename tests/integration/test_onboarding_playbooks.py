@@ -81,8 +81,15 @@ def test_onboard_check_apply_rerun_verify_rotate_offboard(moto, aws, tmp_path):
                                "GetUserPolicy", "ListAccessKeys", "AssumeRole"]
     assert recap_changed(again) == 0
 
+    # Onboarding loads only the tasks of the state asked for: no skipped removal task shows.
+    assert "Remove" not in first.output and "Remove" not in again.output
+
     verify = run_playbook(PLAYBOOKS / "verify.yml", tmp_path, moto.url, vault)
     verify.assert_ok()
+    # Without the live AssumeRole, the chain is checked read-only with no vault password at all.
+    chain_only = run_playbook(PLAYBOOKS / "verify.yml", tmp_path, moto.url, ["-e", "iam_assume_role=false"])
+    chain_only.assert_ok()
+    assert chain_only.result("Check every link of the chain and the stored key")["ok"] is True
 
     rotate = run_playbook(PLAYBOOKS / "rotate_key.yml", tmp_path, moto.url, vault + ["-e", "iam_on_unknown_keys=delete"])
     rotate.assert_ok()
