@@ -58,5 +58,7 @@ class ActionModule(ControllerAction):
         validate_verify_params(task.params)
         key = None
         if task.params.get("vault_file"):
-            key = read_key(task.params["vault_file"], loaded_secrets(self._loader))
+            # Relative to where ansible-playbook runs, as for access_key; a link is not resolved.
+            path = os.path.abspath(os.path.expanduser(task.params["vault_file"]))
+            key = read_key(path, loaded_secrets(self._loader))
         return verify_chain(task, key)

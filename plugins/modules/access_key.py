@@ -19,6 +19,11 @@ description:
     C(aws_access_key_id), C(aws_secret_access_key), C(iam_user_arn) and C(created) (ISO 8601), so that
     C(ansible-vault view) and M(ansible.builtin.include_vars) read it. It is written atomically
     (temporary file in the same directory, fsync, rename) with mode V(0600).
+  - The vault file may be a team's own vault file (for example C(group_vars/all/vault.yml)). Every key in it that
+    is not one of the four above is kept, unchanged, when the key is written, rotated or removed. A file whose
+    content is not a YAML mapping is refused and left untouched. An existing file is re-encrypted with the vault ID
+    it already has, unless O(vault_id) says otherwise.
+  - A vault file whose mode is not V(0600) is brought back to V(0600), and the task reports a change.
   - When the vault file holds an active key of the user and no rotation is due, the task makes one read call
     (C(iam:ListAccessKeys)), no write call, and does not rewrite the file.
   - Otherwise it creates a key and stores it. If the vault file cannot be written after the key was created,
@@ -45,6 +50,9 @@ options:
         the controller), not against the playbook or the collection. RV(vault_file) returns the resolved path.
       - The directory must exist and be writable. An empty lock file C(<vault_file>.lock) is created beside it
         and kept, so that two runs for the same vault file take turns.
+      - Refused before any AWS call, and never followed, when the path is a symbolic link or not a regular file, or
+        when its directory is not owned by the user running the play or is writable by group or others. A lock
+        file that is a symbolic link, or not a regular file owned by that user, is refused too.
     type: path
     required: true
   vault_id:
@@ -85,8 +93,9 @@ options:
   state:
     description:
       - V(present) ensures the user has one usable key, held in the vault file.
-      - V(absent) deletes the vaulted key in AWS, then removes the vault file. Other keys of the user are
-        handled according to O(on_unknown_keys). The user itself is left alone.
+      - V(absent) deletes the vaulted key in AWS, then removes the vault file; when the file also holds other
+        variables, only the collection's four keys are taken out of it and the rest is kept. Other keys of the
+        user are handled according to O(on_unknown_keys). The user itself is left alone.
     type: str
     choices: [present, absent]
     default: present
@@ -116,9 +125,11 @@ notes:
   - The task does the same work whatever the target host is; run it once (on V(localhost), or with C(run_once)).
   - A lost or retried C(CreateAccessKey) reply is reconciled; a key that appeared during the run and that the vault
     does not hold is deleted again.
-  - Runs with the same O(vault_file) take turns on its lock. A run with another vault file that creates a key for the
-    same user at the same time is detected after the new key is stored; the task then fails naming the other key and
-    deletes nothing.
+  - Runs with the same O(vault_file) take turns on its lock. A run that has to wait says so in a warning naming the
+    lock file (and the process holding it), and gives up after 600 seconds. A run with another vault file that creates
+    a key for the same user at the same time is detected after the new key is stored; the task then fails naming the
+    other key and deletes nothing.
+  - What the collection refuses, and what stays Ansible's own behaviour, is described in C(docs/security.md).
 seealso:
   - module: spapi.onboarding.iam_user
   - module: spapi.onboarding.verify
@@ -151,7 +162,11 @@ EXAMPLES = r"""
     vault_file: sp-api-access-key.vault.yml
     rotate: true
 
-- name: Offboarding, delete the key and the vault file
+- name: Keep the key in the team's vault file, beside its other variables
+  spapi.onboarding.access_key:
+    vault_file: group_vars/all/vault.yml
+
+- name: Offboarding, delete the key and the vault file (or only its keys, when it holds other variables)
   spapi.onboarding.access_key:
     vault_file: sp-api-access-key.vault.yml
     state: absent

@@ -197,3 +197,23 @@ def test_a_symlinked_lock_file_is_refused_and_its_target_unchanged(moto, aws, wo
     assert "the lock file %s.lock is a symbolic link" % (workdir / "sp.vault.yml") in run.result("key")["msg"]
     assert target.read_text() == "not a lock\n"
     assert calls == [] and not (workdir / "sp.vault.yml").exists()
+
+
+def test_verify_fails_the_key_check_of_a_loose_vault_file_until_onboarding_restores_it(moto, aws, workdir):
+    run_key(workdir, moto, vault_file="sp.vault.yml")[0].assert_ok()
+    vault_file = workdir / "sp.vault.yml"
+    vault_file.chmod(0o644)
+    verify = [{"name": "verify", "register": "verify",
+               "spapi.onboarding.verify": {"vault_file": "sp.vault.yml", "assume_role": False, "fail_on_error": False}}]
+
+    def key_check():
+        run = run_playbook(play(verify), workdir, moto.url, VAULT_ARGS)
+        run.assert_ok()
+        return next(c for c in run.result("verify")["checks"] if c["name"] == "access_key")
+
+    loose = key_check()
+    assert loose["ok"] is False
+    assert "the vault file %s has mode 0644: it must be 0600" % vault_file in loose["detail"]
+    run_key(workdir, moto, vault_file="sp.vault.yml")[0].assert_ok()
+    assert mode(vault_file) == 0o600
+    assert key_check()["ok"] is True

@@ -109,7 +109,8 @@ def test_overrides_unknown_role_when_allowed_and_yaml_format(tmp_path):
 
 @pytest.mark.parametrize("role_vars, message", [
     ({"app_client_oauth_login_uri": "http://codat.io"},
-     "app_client_oauth_login_uri: must be an https:// URI, got 'http://codat.io'"),
+     "app_client_oauth_login_uri: must be an https:// URI with a host name, without spaces, control characters, "
+     "quotes, backticks, brackets or angle brackets; got \"http://codat.io\""),
     ({"app_client_roles": ["Pricing", "Time Travel"]},
      "app_client_roles: unknown role(s) Time Travel; known roles are Brand Analytics"),
     ({"app_client_name": "AMZ Sync", "app_client_role_arn": "arn:aws:iam::123456789012:user/SellingPartnerAPIUser",
@@ -123,7 +124,7 @@ def test_bad_input_is_refused_before_anything_is_written(tmp_path, role_vars, me
     assert not (tmp_path / "spapi-onboarding").exists()
     if "app_client_role_arn" in role_vars:  # every problem is reported at once
         assert "app_client_role_arn: must be an IAM role ARN" in run.output
-        assert "app_client_oauth_redirect_uri: must be an https:// URI" in run.output
+        assert "app_client_oauth_redirect_uri: must be an https:// URI with a host name" in run.output
 
 
 def test_missing_role_arn_and_check_mode_write_nothing(tmp_path):
