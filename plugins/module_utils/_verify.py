@@ -8,14 +8,15 @@ attached" and "Test the STS AssumeRole operation". This does both and the rest o
 the chain, so that an operator can run it any day and trust the answer:
 
     user -> policy -> role (policy attached, trust = exactly the user)
-         -> STS policy on the user -> the vaulted key (Active, the user's)
-         -> live sts:GetCallerIdentity and sts:AssumeRole with that key
+         -> STS policy on the user -> nothing else grants the user or the role
+            anything (_grants) -> the vaulted key (Active, the user's)
+         -> live sts:AssumeRole with that key (sts:GetCallerIdentity to explain a failure)
 
 Only read calls are made. ARNs come from the responses (GetUser gives partition
-and account), and nothing is read twice: on a sound chain that is seven IAM reads
-and two STS calls. The key arrives here as data (the action plugin decrypts the
-vault file on the controller); it is used to sign the two STS calls and never
-returned, logged or put into a message.
+and account), and nothing is read twice: on a sound chain that is eleven IAM reads
+and one STS call; with scope=live, the STS call alone. The key arrives here as data
+(the action plugin decrypts the vault file on the controller); it is used to sign
+the STS calls and never returned, logged or put into a message.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -23,7 +24,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import datetime
-import re
 from email.utils import parsedate_to_datetime
 
 from ansible_collections.spapi.onboarding.plugins.module_utils._aws import (
@@ -33,15 +33,21 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._aws import (
     read,
     signed_with,
 )
-from ansible_collections.spapi.onboarding.plugins.module_utils._iam import retry_while
+from ansible_collections.spapi.onboarding.plugins.module_utils._grants import check_role_grants, check_user_grants
+from ansible_collections.spapi.onboarding.plugins.module_utils._iam import list_all, retry_while
 from ansible_collections.spapi.onboarding.plugins.module_utils._policies import (
     assume_role_policy,
-    canonical,
     decode_document,
     same_policy,
     sp_api_policy,
     to_json,
     trust_policy,
+)
+from ansible_collections.spapi.onboarding.plugins.module_utils._policy_analysis import (
+    describe_difference,
+    principal_words,
+    trust_external_id,
+    trusted_principals,
 )
 from ansible_collections.spapi.onboarding.plugins.module_utils._validate import (
     ValidationError,
@@ -59,6 +65,8 @@ CHECKS = (
     "policy_attached",
     "trust_policy",
     "sts_policy",
+    "user_grants",
+    "role_grants",
     "access_key",
     "caller_identity",
     "assume_role",
@@ -154,116 +162,6 @@ def _is_new(created, now):
     return now - created < PROPAGATION_WINDOW
 
 
-def _allow_pairs(document):
-    """(action, resource) pairs a document allows outright, and notes on what else it says."""
-    pairs, notes = set(), []
-    for statement in canonical(document)["Statement"]:
-        if statement.get("Effect") != "Allow":
-            notes.append("a %s statement" % statement.get("Effect"))
-            continue
-        if "NotAction" in statement or "NotResource" in statement:
-            notes.append("an Allow statement with NotAction/NotResource (allows everything else)")
-            continue
-        if "Condition" in statement:
-            notes.append("an Allow statement with a Condition")
-            continue
-        for action in statement.get("Action", []):
-            for resource in statement.get("Resource", []):
-                pairs.add((action, resource))
-    return pairs, notes
-
-
-def _pairs_text(pairs):
-    return ", ".join("%s on %s" % pair for pair in sorted(pairs))
-
-
-def _within(value, pattern):
-    """Whether every name matched by `value` is matched by `pattern` (IAM wildcards * and ?).
-
-    Treating the wildcards of `value` as literals is exact for the documents of this chain
-    ("arn:aws:execute-api:eu-west-1:*:*" is within "arn:aws:execute-api:*:*:*", "*" is not
-    within "execute-api:Invoke").
-    """
-    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
-    return re.match("^%s$" % regex, value, re.DOTALL) is not None
-
-
-def _pair_within(pair, other):
-    # Action names are case-insensitive in IAM, resources are not.
-    return _within(pair[0].lower(), other[0].lower()) and _within(pair[1], other[1])
-
-
-def describe_difference(actual, expected):
-    """In words: how a document differs from the one it should be (widened, narrowed, or both)."""
-    have, notes = _allow_pairs(actual)
-    want, dummy = _allow_pairs(expected)
-    # Widened: allows something outside every expected grant. Narrowed: an expected grant not fully allowed.
-    extra = set(h for h in have if not any(_pair_within(h, w) for w in want))
-    missing = set(w for w in want if not any(_pair_within(w, h) for h in have))
-    words = []
-    widening = [n for n in notes if "NotAction" in n]
-    if extra or widening:
-        words.append("widened: it also allows %s" % "; ".join(([_pairs_text(extra)] if extra else []) + widening))
-    if missing:
-        narrower = sorted(have - extra)
-        words.append("narrowed: it does not allow %s%s" % (
-            _pairs_text(missing), (" (only %s)" % _pairs_text(narrower)) if narrower else ""))
-    others = [n for n in notes if n not in widening]
-    if others:
-        words.append("it adds %s" % ", ".join(others))
-    version = canonical(actual)["Version"]
-    if version != canonical(expected)["Version"]:
-        words.append("Version is %s instead of %s" % (version, canonical(expected)["Version"]))
-    if not words:
-        words.append("it differs: %s" % to_json(actual))
-    return "; ".join(words)
-
-
-def _trust_external_id(document):
-    """The sts:ExternalId of a trust policy whose only condition is that one, else None.
-
-    iam_role's external_id option adds exactly this condition; verify accepts it and
-    passes the same external ID to the live sts:AssumeRole.
-    """
-    statements = document.get("Statement")
-    statements = statements if isinstance(statements, list) else [statements]
-    if len(statements) != 1 or not isinstance(statements[0], dict):
-        return None
-    condition = statements[0].get("Condition")
-    if not isinstance(condition, dict) or list(condition) != ["StringEquals"]:
-        return None
-    pairs = condition["StringEquals"]
-    if not isinstance(pairs, dict) or list(pairs) != ["sts:ExternalId"]:
-        return None
-    value = pairs["sts:ExternalId"]
-    if isinstance(value, list):
-        value = value[0] if len(value) == 1 else None
-    return value if isinstance(value, str) and value else None
-
-
-def _trusted_principals(document):
-    principals = []
-    for statement in canonical(document)["Statement"]:
-        if statement.get("Effect") == "Allow":
-            principal = statement.get("Principal")
-            if isinstance(principal, dict):
-                for kind, values in sorted(principal.items()):
-                    principals.extend(values if kind == "AWS" else ["%s:%s" % (kind, v) for v in values])
-            elif principal is not None:
-                principals.append(str(principal))
-    return sorted(set(principals))
-
-
-def _principal_words(principal, account):
-    if principal == "*":
-        return "anyone (*)"
-    if principal == account or principal.endswith(":root"):
-        return "the account root %s (every principal of the account that IAM lets assume roles)" % principal
-    if principal.startswith(("AIDA", "AROA")):
-        return "%s (a deleted principal: IAM replaced its ARN by its unique id)" % principal
-    return principal
-
-
 class _Chain:
     """What the reads found, shared between the checks."""
 
@@ -298,6 +196,8 @@ def verify_chain(task, key=None, connect=AwsConnection):
         check_attachment(task, report, chain)
         check_trust(task, report, chain)
         check_sts_policy(task, report, chain)
+        check_user_grants(task, report, chain)
+        check_role_grants(task, report, chain)
         check_key(task, report, chain, key)
     check_live(task, report, chain, key, connect)
 
@@ -357,17 +257,8 @@ def check_role(task, report, chain):
 
 
 def _attached_policies(task, role_name):
-    attached, marker = [], None
-    while True:
-        request = dict(RoleName=role_name)
-        if marker:
-            request["Marker"] = marker
-        page = call("list the policies attached to IAM role '%s'" % role_name,
-                    task.aws.iam.list_attached_role_policies, **request)
-        attached.extend(page.get("AttachedPolicies", []))
-        if not page.get("IsTruncated"):
-            return attached
-        marker = page.get("Marker")
+    return list_all("list the policies attached to IAM role '%s'" % role_name, task.aws.iam,
+                    "list_attached_role_policies", "AttachedPolicies", RoleName=role_name)
 
 
 def check_policy(task, report, chain):
@@ -423,16 +314,16 @@ def check_trust(task, report, chain):
         return
     user_arn = chain.user["Arn"]
     document = decode_document(chain.role.get("AssumeRolePolicyDocument") or {"Statement": []})
-    external_id = _trust_external_id(document)
+    external_id = trust_external_id(document)
     if same_policy(document, trust_policy([user_arn], external_id)):
         chain.external_id = external_id
         report.passed("trust_policy", "IAM role %s trusts exactly IAM user %s%s"
                       % (role_name, user_arn, " (with an sts:ExternalId condition)" if external_id else ""))
         return
-    principals = _trusted_principals(document)
+    principals = trusted_principals(document)
     account = user_arn.split(":")[4]
     if principals != [user_arn]:
-        found = ", ".join(_principal_words(p, account) for p in principals) or "no principal"
+        found = ", ".join(principal_words(p, account) for p in principals) or "no principal"
         detail = "the trust policy of IAM role %s allows %s instead of exactly IAM user %s" % (role_name, found, user_arn)
     else:
         detail = ("the trust policy of IAM role %s names IAM user %s but is not the documented one "

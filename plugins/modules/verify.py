@@ -24,6 +24,12 @@ description:
   - V(trust_policy) - the role's trust policy allows C(sts:AssumeRole) to exactly the user (not another user, not the
     account root).
   - V(sts_policy) - the user's inline STS policy allows C(sts:AssumeRole) on exactly the role.
+  - V(user_grants) - nothing else gives the user permissions - no managed policy attached to it, no inline policy
+    besides the STS policy, no group whose policies allow anything, no console password (login profile). A policy
+    with only Deny statements narrows the chain and is not a grant; it is named in the detail. Each grant is named
+    (policy name and ARN, group name, what it allows) with the AWS CLI command that removes it.
+  - V(role_grants) - the role has no inline policy that allows anything (named, with the command that deletes it).
+    Managed policies attached to the role besides the SP-API policy are named by V(policy_attached).
   - V(access_key) - the key in the vault file is an Active key of the user.
   - V(caller_identity) - the vaulted key signs as the user. A successful V(assume_role) on a role that trusts exactly
     the user implies it; otherwise C(sts:GetCallerIdentity) signed with the vaulted key is called to tell a bad key
@@ -33,9 +39,12 @@ description:
   - When a check fails the task fails, unless O(fail_on_error=false), with a message that names the broken link (which
     policy, which role, which key ID) and the fix, such as re-running C(playbooks/onboard.yml) or rotating the key with
     C(playbooks/rotate_key.yml).
-  - Makes only read calls. On a sound chain that is seven IAM calls (GetUser, GetRole, ListAttachedRolePolicies,
-    GetPolicy, GetPolicyVersion, GetUserPolicy, ListAccessKeys) and one STS call with the vaulted key (AssumeRole);
-    with O(scope=live), the STS call alone.
+  - Makes only read calls. On a sound chain that is twelve IAM calls (GetUser, GetRole, ListAttachedRolePolicies,
+    GetPolicy, GetPolicyVersion, GetUserPolicy; ListAttachedUserPolicies, ListUserPolicies, ListGroupsForUser,
+    GetLoginProfile, ListRolePolicies; ListAccessKeys) and one STS call with the vaulted key (AssumeRole); with
+    O(scope=live), the STS call alone. The documents of extra policies, and the policies of the user's groups
+    (ListAttachedGroupPolicies, ListGroupPolicies, GetUserPolicy, GetRolePolicy, GetGroupPolicy, GetPolicy,
+    GetPolicyVersion), are read only when there are some.
   - The secret access key is read from the vault file into memory on the controller, used to sign the STS calls,
     and never returned, logged or printed. The temporary credentials of the assumed role are discarded.
 options:
@@ -86,6 +95,8 @@ options:
         as skipped. It is meant for the end of a play whose earlier tasks have just ensured each link (as the
         C(spapi.onboarding.iam) role does), where reading them all again would only repeat those reads. Because
         nothing is read, propagation errors are waited for within O(wait_timeout) as for a brand-new chain.
+      - V(live) does not look for grants beyond the chain (V(user_grants), V(role_grants)); run V(chain), as
+        C(playbooks/verify.yml) does, for that.
     type: str
     choices: [chain, live]
     default: chain
@@ -180,7 +191,7 @@ checks:
     name:
       description:
         - The link checked, one of V(user), V(policy), V(role), V(policy_attached), V(trust_policy), V(sts_policy),
-          V(access_key), V(caller_identity), V(assume_role).
+          V(user_grants), V(role_grants), V(access_key), V(caller_identity), V(assume_role).
       type: str
       sample: trust_policy
     ok:
@@ -200,6 +211,14 @@ checks:
     - name: user
       ok: true
       detail: "IAM user SellingPartnerAPIUser exists: arn:aws:iam::123456789012:user/SellingPartnerAPIUser"
+    - name: user_grants
+      ok: false
+      detail: >-
+        IAM user SellingPartnerAPIUser has permissions beyond the SP-API chain: managed policy AdministratorAccess
+        (arn:aws:iam::aws:policy/AdministratorAccess) allows * on *
+      fix: >-
+        remove it: aws iam detach-user-policy --user-name SellingPartnerAPIUser
+        --policy-arn arn:aws:iam::aws:policy/AdministratorAccess
     - name: assume_role
       ok: true
       detail: >-
@@ -209,7 +228,7 @@ msg:
   description: The verdict; when a link is broken, each broken link with its fix.
   returned: always
   type: str
-  sample: the SP-API IAM chain is sound, 9 checks passed
+  sample: "the SP-API IAM chain is sound: 11 checks passed"
 user_arn:
   description: ARN of the user, as IAM reports it.
   returned: always

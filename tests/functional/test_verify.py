@@ -33,8 +33,12 @@ ROLE_ARN = "arn:aws:iam::%s:role/%s" % (ACCOUNT, ROLE)
 POLICY_ARN = "arn:aws:iam::%s:policy/%s" % (ACCOUNT, POLICY)
 SP_API_DOC = {"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Action": "execute-api:Invoke", "Resource": "arn:aws:execute-api:*:*:*"}]}
-SOUND_CALLS = ["GetUser", "GetRole", "ListAttachedRolePolicies", "GetPolicy", "GetPolicyVersion",
-               "GetUserPolicy", "ListAccessKeys", "AssumeRole"]
+# A sound chain, in the order verify reads it: the links, then everything else that could give the
+# user or the role permissions (none on a sound chain, so no policy document is read), then the key.
+CHAIN_READS = ["GetUser", "GetRole", "ListAttachedRolePolicies", "GetPolicy", "GetPolicyVersion", "GetUserPolicy"]
+GRANT_READS = ["ListAttachedUserPolicies", "ListUserPolicies", "ListGroupsForUser", "GetLoginProfile",
+               "ListRolePolicies"]
+SOUND_CALLS = CHAIN_READS + GRANT_READS + ["ListAccessKeys", "AssumeRole"]
 VAULT_PASSWORD = "verify-test-vault-password"
 ONBOARD = "re-run playbooks/onboard.yml"
 ROTATE = "rotate the key with playbooks/rotate_key.yml"
@@ -141,7 +145,7 @@ def test_sound_chain_passes_with_a_live_assume_role(chain, tmp_path):
     result = run.result("verify")
     assert_sound(result, calls)
     assert result["changed"] is False
-    # Eight calls on a sound chain, each read once: seven IAM reads, AssumeRole with the vaulted key.
+    # Thirteen calls on a sound chain, each read once: twelve IAM reads, AssumeRole with the vaulted key.
     assert calls == SOUND_CALLS
     assert (result["user_arn"], result["role_arn"], result["policy_arn"]) == (USER_ARN, ROLE_ARN, POLICY_ARN)
     assert result["access_key_id"] == chain.key_id
@@ -357,7 +361,8 @@ def test_missing_user_and_role_report_what_could_not_be_checked(chain):
     assert by_name["user"]["detail"] == "IAM user %s does not exist" % USER
     assert by_name["role"]["detail"] == "IAM role %s does not exist" % ROLE
     assert by_name["policy"]["ok"] is True  # found at the default path through the account's identity
-    for name in ("policy_attached", "trust_policy", "sts_policy", "access_key", "caller_identity", "assume_role"):
+    for name in ("policy_attached", "trust_policy", "sts_policy", "user_grants", "role_grants", "access_key",
+                 "caller_identity", "assume_role"):
         assert by_name[name]["ok"] is False and by_name[name]["detail"].startswith("not checked:"), by_name[name]
     assert result["msg"].startswith("the SP-API IAM chain is broken (2 links): user: ")
 
@@ -368,7 +373,7 @@ def test_without_vault_file_key_checks_are_skipped(chain):
     for name in ("access_key", "caller_identity", "assume_role"):
         assert check(result, name) == {"name": name, "ok": True, "detail": "skipped: no vault_file given"}
     assert result["access_key_id"] is None
-    assert calls == SOUND_CALLS[:6]
+    assert calls == CHAIN_READS + GRANT_READS
 
 
 def test_assume_role_false_skips_the_live_calls(chain):
@@ -376,7 +381,7 @@ def test_assume_role_false_skips_the_live_calls(chain):
     assert result["ok"] is True
     assert check(result, "access_key")["ok"] is True
     assert check(result, "assume_role")["detail"] == "skipped: assume_role is false"
-    assert calls == SOUND_CALLS[:7]
+    assert calls == CHAIN_READS + GRANT_READS + ["ListAccessKeys"]
 
 
 def test_missing_vault_file_is_a_broken_key_link(chain):
