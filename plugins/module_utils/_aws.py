@@ -203,6 +203,17 @@ def signed_with(params, access_key_id, secret_access_key, connect=None):
     return (connect or AwsConnection)(params)
 
 
+def _retries_configured(session):
+    """Whether the environment or the profile says how to retry (botocore's own defaults do not count)."""
+    if os.environ.get("AWS_MAX_ATTEMPTS") or os.environ.get("AWS_RETRY_MODE"):
+        return True
+    try:
+        profile = session._session.get_scoped_config()
+    except BotoCoreError:
+        return False
+    return "max_attempts" in profile or "retry_mode" in profile
+
+
 class AwsConnection:
     """Clients for one set of AWS options, made once, plus the caller's identity."""
 
@@ -231,9 +242,12 @@ class AwsConnection:
             raise AwsFailure("Could not set up the AWS session: %s.%s" % (str(exc).rstrip("."), CREDENTIALS_HINT))
         return session
 
-    def _config(self):
+    def _config(self, session):
         options = dict(self.params.get("aws_config") or {})
-        options.setdefault("retries", DEFAULT_RETRIES)
+        # botocore's precedence: aws_config, then AWS_MAX_ATTEMPTS / AWS_RETRY_MODE or the profile's
+        # max_attempts / retry_mode; the collection's default only when none of them says anything.
+        if "retries" not in options and not _retries_configured(session):
+            options["retries"] = DEFAULT_RETRIES
         options.setdefault("user_agent_extra", "spapi.onboarding/%s" % COLLECTION_VERSION)
         try:
             return botocore.config.Config(**options)
@@ -252,7 +266,7 @@ class AwsConnection:
                 region_name=self._session.region_name or DEFAULT_REGION,
                 endpoint_url=self.params.get("endpoint_url") or None,
                 verify=verify,
-                config=self._config(),
+                config=self._config(self._session),
             )
             # Which advice a refused signature gets (see _credentials_problem).
             self._clients[service].spapi_operator_credentials = not self.params.get("signs_with_vaulted_key")

@@ -12,6 +12,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import contextlib
+import os
 import sys
 
 from ansible.errors import AnsibleActionFail
@@ -24,16 +26,24 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._validate import 
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault import VaultFileError
 
 
-# A task's `environment:` reaches modules as process environment; in-process we map it to options.
-ENVIRONMENT_OPTIONS = (
-    ("AWS_ACCESS_KEY_ID", "access_key"),
-    ("AWS_SECRET_ACCESS_KEY", "secret_key"),
-    ("AWS_SESSION_TOKEN", "session_token"),
-    ("AWS_PROFILE", "profile"),
-    ("AWS_REGION", "region"),
-    ("AWS_DEFAULT_REGION", "region"),
-    ("AWS_ENDPOINT_URL", "endpoint_url"),
-)
+@contextlib.contextmanager
+def process_environment(variables):
+    """The task's `environment:` in this process for the duration of the task, as a module process has it.
+
+    Ansible forks a worker per task, so nothing outlives the task; the previous values are put
+    back all the same. boto3 then reads AWS_PROFILE, AWS_MAX_ATTEMPTS, AWS_CA_BUNDLE,
+    AWS_CONFIG_FILE and every other variable exactly as it would in a module.
+    """
+    saved = dict((name, os.environ.get(name)) for name in variables)
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def missing_boto3_message(action):
@@ -58,10 +68,10 @@ class ControllerAction(ActionBase):
         if not HAS_BOTO3:
             raise AnsibleActionFail(missing_boto3_message(self._task.action))
         dummy, params = self.validate_argument_spec(argument_spec=with_aws_options(self.ARGUMENT_SPEC))
-        self._apply_task_environment(params)
         task = Task(params, check_mode=bool(self._task.check_mode), diff_mode=bool(self._task.diff))
         try:
-            result.update(self.handle(task, task_vars or {}))
+            with process_environment(self._task_environment()):
+                result.update(self.handle(task, task_vars or {}))
         except (ValidationError, AwsFailure, VaultFileError) as exc:
             result.update(failed=True, msg=str(exc))
         except Exception as exc:  # pylint: disable=broad-exception-caught
@@ -73,15 +83,13 @@ class ControllerAction(ActionBase):
             result["warnings"] = result.get("warnings", []) + task.warnings
         return result
 
-    def _apply_task_environment(self, params):
+    def _task_environment(self):
         environment = {}
         for entry in self._task.environment or []:
             templated = self._templar.template(entry)
             if isinstance(templated, dict):
-                environment.update(templated)
-        for variable, option in ENVIRONMENT_OPTIONS:
-            if environment.get(variable) and not params.get(option):
-                params[option] = str(environment[variable])
+                environment.update((str(k), str(v)) for k, v in templated.items() if v is not None)
+        return environment
 
     def handle(self, task, task_vars):
         raise NotImplementedError

@@ -19,8 +19,10 @@ from tests.reliability.helpers import (
     assert_one_working_key,
     onboard,
 )
+from tests.support.ansible import play, run_playbook
 from tests.support.aws_proxy import AwsProxy
 from tests.support.moto import writes
+from tests.support.paths import REPO
 
 
 def storm(proxy):
@@ -106,3 +108,27 @@ def test_a_drained_retry_quota_is_reported_not_silent(moto, monkeypatch):
         "Could not read IAM user 'nobody': Throttling: Rate exceeded (after 2 retries botocore's retry quota "
         "for this connection was used up, so it stopped retrying: AWS is throttling or failing most calls; "
         "re-run later or lower the request rate)")
+
+
+@pytest.mark.parametrize("connection", ["local", "remote_local"])
+def test_the_task_environment_says_how_many_attempts_in_process_as_in_a_module(moto, tmp_path, connection):
+    """environment: {AWS_MAX_ATTEMPTS: "1"} is obeyed on both transports; without it, the collection's 10."""
+    def get_user(environment):
+        task = {"name": "user", "spapi.onboarding.iam_user": {"name": "EnvUser"}, "ignore_errors": True}
+        if environment:
+            task["environment"] = environment
+        return task
+
+    env = {"ANSIBLE_CONNECTION_PLUGINS": str(REPO / "tests" / "support" / "connection_plugins")}
+    with AwsProxy(moto.url) as proxy:
+        proxy.add_fault(["GetUser"], "Throttling", message="Rate exceeded", times=100)
+        book = play([get_user({"AWS_MAX_ATTEMPTS": "1"})], vars={"ansible_connection": connection})
+        once = run_playbook(book, tmp_path, proxy.url, env=env)
+        assert proxy.calls["GetUser"] == 1, once.output
+        assert "Throttling: Rate exceeded" in once.result("user")["msg"]
+        proxy.clear()
+        proxy.add_fault(["GetUser"], "Throttling", message="Rate exceeded", times=100)
+        book = play([get_user({"AWS_RETRY_MODE": "standard", "AWS_MAX_ATTEMPTS": "2"})],
+                    vars={"ansible_connection": connection})
+        run_playbook(book, tmp_path, proxy.url, env=env)
+        assert proxy.calls["GetUser"] == 2
