@@ -48,8 +48,9 @@ options:
       - Path of the Ansible Vault file that holds the access key.
       - A relative path resolves against the directory C(ansible-playbook) runs from (its working directory on
         the controller), not against the playbook or the collection. RV(vault_file) returns the resolved path.
-      - The directory must exist and be writable. An empty lock file C(<vault_file>.lock) is created beside it
-        and kept, so that two runs for the same vault file take turns.
+      - The directory must exist and be writable. A lock file C(<vault_file>.lock) (mode V(0600), holding only the
+        process id of the last run that took it) is created beside it and kept, so that two runs for the same vault
+        file take turns.
       - Refused before any AWS call, and never followed, when the path is a symbolic link or not a regular file, or
         when its directory is not owned by the user running the play or is writable by group or others. A lock
         file that is a symbolic link, or not a regular file owned by that user, is refused too.
