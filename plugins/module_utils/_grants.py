@@ -18,7 +18,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._aws import call, read
+from ansible_collections.spapi.onboarding.plugins.module_utils._aws import AwsFailure, call, read
 from ansible_collections.spapi.onboarding.plugins.module_utils._iam import list_all
 from ansible_collections.spapi.onboarding.plugins.module_utils._policies import decode_document
 from ansible_collections.spapi.onboarding.plugins.module_utils._policy_analysis import (
@@ -28,6 +28,11 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._policy_analysis 
 )
 
 ROLE_ASIDE = "its attached managed policies are checked by policy_attached"
+# The reads of each check, for the fix when the identity running verify may not make them.
+USER_READS = ("iam:ListAttachedUserPolicies", "iam:ListUserPolicies", "iam:GetUserPolicy", "iam:ListGroupsForUser",
+              "iam:ListAttachedGroupPolicies", "iam:ListGroupPolicies", "iam:GetGroupPolicy", "iam:GetPolicy",
+              "iam:GetPolicyVersion", "iam:GetLoginProfile")
+ROLE_READS = ("iam:ListRolePolicies", "iam:GetRolePolicy")
 
 
 class _ManagedDocuments:
@@ -95,6 +100,28 @@ def _group_policies(iam, documents, group_name):
     return _managed(documents, attached) + _inline(names, owner, iam.get_group_policy, GroupName=group_name)
 
 
+def _denied(name, owner, reads):
+    """Run a grants check; an AccessDenied on its reads fails that check, not the whole task.
+
+    Unread grants cannot be ruled out, so the check fails, naming the permissions it needs;
+    the other checks are still reported.
+    """
+    def decorator(check):
+        def run(task, report, chain):
+            try:
+                check(task, report, chain)
+            except AwsFailure as exc:
+                if exc.code not in ("AccessDenied", "AccessDeniedException"):
+                    raise
+                report.failed(name, "could not read everything that gives %s permissions: %s"
+                              % (owner % task.params, exc),
+                              "allow the identity running verify %s (the operator policy in the guide lists them)"
+                              % ", ".join(reads))
+        return run
+    return decorator
+
+
+@_denied("user_grants", "IAM user %(user_name)s", USER_READS)
 def check_user_grants(task, report, chain):
     user_name = task.params["user_name"]
     if chain.user is None:
@@ -120,6 +147,7 @@ def check_user_grants(task, report, chain):
     _report(report, "user_grants", grants_verdict("IAM user %s" % user_name, grants, harmless))
 
 
+@_denied("role_grants", "IAM role %(role_name)s", ROLE_READS)
 def check_role_grants(task, report, chain):
     role_name = task.params["role_name"]
     if chain.role is None:

@@ -30,6 +30,8 @@ description:
     (policy name and ARN, group name, what it allows) with the AWS CLI command that removes it.
   - V(role_grants) - the role has no inline policy that allows anything (named, with the command that deletes it).
     Managed policies attached to the role besides the SP-API policy are named by V(policy_attached).
+  - When the identity running verify may not make the reads of V(user_grants) or V(role_grants) (C(AccessDenied)),
+    that check fails and names the IAM actions it needs; the other checks are still reported.
   - V(access_key) - the key in the vault file is an Active key of the user.
   - V(caller_identity) - the vaulted key signs as the user. A successful V(assume_role) on a role that trusts exactly
     the user implies it; otherwise C(sts:GetCallerIdentity) signed with the vaulted key is called to tell a bad key

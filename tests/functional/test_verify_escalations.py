@@ -180,3 +180,19 @@ def test_playbook_fails_on_an_administrator_key(chain, tmp_path):
     assert "aws iam remove-user-from-group --group-name admins --user-name %s" % USER in msg
     assert "aws iam delete-login-profile --user-name %s" % USER in msg
     assert chain.secret not in run.output and CONSOLE_PASSWORD not in run.output
+
+
+def test_a_read_the_operator_may_not_make_fails_that_check_only(chain):
+    # An operator policy from before these checks: the grants cannot be ruled out, so user_grants fails.
+    chain.iam.put_user_policy(UserName="admin", PolicyName="no-groups", PolicyDocument=doc(
+        {"Effect": "Deny", "Action": "iam:ListGroupsForUser", "Resource": "*"}))
+    result, calls = chain.verify()
+    assert writes(calls) == []
+    failed = check(result, "user_grants")
+    assert failed["detail"].startswith("could not read everything that gives IAM user %s permissions: " % USER)
+    assert "AccessDenied" in failed["detail"] and "iam:ListGroupsForUser" in failed["detail"]
+    assert failed["fix"].startswith("allow the identity running verify iam:ListAttachedUserPolicies, ")
+    assert "iam:ListGroupsForUser" in failed["fix"]
+    # Every other check still ran and is reported.
+    assert [c["name"] for c in result["checks"] if not c["ok"]] == ["user_grants"]
+    assert calls[-1] == "AssumeRole"
