@@ -74,16 +74,11 @@ def validate_role_params(params):
         raise ValidationError("external_id", "must be 2-1224 characters among letters, digits and + = , . @ : / _ -")
     for arn in params.get("managed_policy_arns") or []:
         check_arn(arn, "managed_policy_arns", "policy")
-    if params.get("trusted_user_arn") and params.get("trusted_principals"):
-        raise ValidationError("trusted_user_arn", "is mutually exclusive with trusted_principals: give one of them")
     if params.get("trusted_user_arn"):
         check_arn(params["trusted_user_arn"], "trusted_user_arn", "user")
     for arn in params.get("trusted_principals") or []:
         check_principal_arn(arn, "trusted_principals")
     principals = owner_principals(params)
-    if params["state"] == "present" and not principals:
-        raise ValidationError("trusted_user_arn", "state=present needs trusted_user_arn or trusted_principals: "
-                                                  "the role must trust the SP-API user")
     return trust_policy(principals, external_id) if principals else None
 
 

@@ -27,15 +27,11 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._validate import 
 def validate_sts_policy_params(params):
     check_name(params["user_name"], "user_name", "user")
     check_name(params["policy_name"], "policy_name", "policy")
-    if params.get("role_arn") and params.get("role_arns"):
-        raise ValidationError("role_arn", "is mutually exclusive with role_arns: give one of them")
     if params.get("role_arn"):
         check_arn(params["role_arn"], "role_arn", "role")
         roles = [params["role_arn"]]
     else:
         roles = sorted(set(check_arn(arn, "role_arns", "role").group(0) for arn in params.get("role_arns") or []))
-    if params["state"] == "present" and not roles:
-        raise ValidationError("role_arn", "state=present needs role_arn or role_arns: the role(s) the user may assume")
     return assume_role_policy(roles) if roles else None
 
 

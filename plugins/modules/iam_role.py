@@ -233,10 +233,12 @@ ARGUMENT_SPEC = dict(
 )
 MUTUALLY_EXCLUSIVE = [("trusted_user_arn", "trusted_principals")]
 REQUIRED_IF = [("state", "present", ("trusted_user_arn", "trusted_principals"), True)]
+# The same constraints hold in-process (the action plugin) and in a module process.
+CONSTRAINTS = dict(mutually_exclusive=MUTUALLY_EXCLUSIVE, required_if=REQUIRED_IF)
 
 
 def main():
-    run_module(ARGUMENT_SPEC, ensure_role, mutually_exclusive=MUTUALLY_EXCLUSIVE, required_if=REQUIRED_IF)
+    run_module(ARGUMENT_SPEC, ensure_role, **CONSTRAINTS)
 
 
 if __name__ == "__main__":

@@ -117,10 +117,12 @@ ARGUMENT_SPEC = dict(
 )
 MUTUALLY_EXCLUSIVE = [("role_arn", "role_arns")]
 REQUIRED_IF = [("state", "present", ("role_arn", "role_arns"), True)]
+# The same constraints hold in-process (the action plugin) and in a module process.
+CONSTRAINTS = dict(mutually_exclusive=MUTUALLY_EXCLUSIVE, required_if=REQUIRED_IF)
 
 
 def main():
-    run_module(ARGUMENT_SPEC, ensure_sts_policy, mutually_exclusive=MUTUALLY_EXCLUSIVE, required_if=REQUIRED_IF)
+    run_module(ARGUMENT_SPEC, ensure_sts_policy, **CONSTRAINTS)
 
 
 if __name__ == "__main__":

@@ -57,6 +57,8 @@ class ControllerAction(ActionBase):
     """Subclasses set ARGUMENT_SPEC (the module's) and implement handle(task, task_vars)."""
 
     ARGUMENT_SPEC = {}
+    # The module's mutually_exclusive / required_if, checked exactly as AnsibleModule checks them.
+    CONSTRAINTS = {}
     # An unexpected exception's text may quote data the action holds (a secret): report its type only.
     HOLDS_SECRETS = False
     TRANSFERS_FILES = False
@@ -67,7 +69,10 @@ class ControllerAction(ActionBase):
         del tmp
         if not HAS_BOTO3:
             raise AnsibleActionFail(missing_boto3_message(self._task.action))
-        dummy, params = self.validate_argument_spec(argument_spec=with_aws_options(self.ARGUMENT_SPEC))
+        # Errors name the module as AnsibleModule does (spapi.onboarding.iam_user), not this plugin's file.
+        self._load_name = self._task.resolved_action or self._task.action
+        dummy, params = self.validate_argument_spec(argument_spec=with_aws_options(self.ARGUMENT_SPEC),
+                                                    **self.CONSTRAINTS)
         task = Task(params, check_mode=bool(self._task.check_mode), diff_mode=bool(self._task.diff))
         try:
             with process_environment(self._task_environment()):

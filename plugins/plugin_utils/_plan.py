@@ -40,6 +40,8 @@ STEPS = {
                                               "vault_id": "vault_id", "rotate": "rotate", "max_age_days": "max_age_days",
                                               "on_unknown_keys": "on_unknown_keys", "wait_timeout": "wait_timeout"}),
 }
+MODULES = {"user": iam_user, "policy": iam_policy, "role": iam_role, "sts_policy": sts_policy,
+           "access_key": access_key}
 # Module options the plan derives from earlier steps, named in a refusal by the plan option behind them.
 DERIVED = {"role_arn": "role_name", "trusted_user_arn": "user_name", "managed_policy_arns": "policy_name"}
 AWS_OPTIONS = tuple(with_aws_options({}))
@@ -78,7 +80,8 @@ class Planner:
                       if self.params.get(plan_option) is not None)
         values.update(module_options)
         values.update((key, self.params[key]) for key in AWS_OPTIONS if self.params.get(key) is not None)
-        validated = ArgumentSpecValidator(with_aws_options(spec)).validate(values)
+        constraints = getattr(MODULES[name], "CONSTRAINTS", {})
+        validated = ArgumentSpecValidator(with_aws_options(spec), **constraints).validate(values)
         if validated.error_messages:
             raise ValidationError(name, "; ".join(validated.error_messages))
         task = Task(validated.validated_parameters, check_mode=True, connection=self.connection)

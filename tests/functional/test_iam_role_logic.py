@@ -114,8 +114,6 @@ def test_other_errors_are_not_retried(moto, aws, code, message):
     ({"trusted_user_arn": ROOT}, "option 'trusted_user_arn': 'arn:aws:iam::123456789012:root' is not an IAM user ARN"),
     ({"trusted_user_arn": "arn:aws:iam::123456789012:role/x"}, "option 'trusted_user_arn': "),
     ({"trusted_user_arn": None, "trusted_principals": ["arn:aws:s3:::bucket"]}, "option 'trusted_principals': "),
-    ({"trusted_principals": [USER]}, "option 'trusted_user_arn': is mutually exclusive with trusted_principals"),
-    ({"trusted_user_arn": None}, "option 'trusted_user_arn': state=present needs trusted_user_arn or trusted_principals"),
     ({"max_session_duration": 3599}, "option 'max_session_duration': must be between 3600 and 43200 seconds"),
     ({"max_session_duration": 43201}, "option 'max_session_duration': must be between 3600 and 43200 seconds"),
     ({"managed_policy_arns": ["SellingPartnerAPI"]}, "option 'managed_policy_arns': 'SellingPartnerAPI' is not an IAM policy ARN"),

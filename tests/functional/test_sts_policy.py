@@ -81,7 +81,7 @@ def test_bad_input_refused_by_the_module(moto, tmp_path):
     assert "option 'role_arn': 'arn:aws:iam::123456789012:user/SellingPartnerAPIUser' is not an IAM role ARN" \
         in run.result("user arn")["msg"]
     assert "option 'user_name': 'Selling Partner' is not a valid IAM user name" in run.result("space")["msg"]
-    assert "option 'role_arn': is mutually exclusive with role_arns" in run.result("both")["msg"]
+    assert run.result("both")["msg"] == "parameters are mutually exclusive: role_arn|role_arns"
 
 
 def chain(state="present"):

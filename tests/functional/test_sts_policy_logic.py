@@ -23,8 +23,6 @@ def run(moto, check_mode=False, diff_mode=False, **params):
     ({"role_arn": "arn:aws:iam::123456789012:user/SellingPartnerAPIUser"}, "option 'role_arn': "),
     ({"role_arn": "SellingPartnerAPIRole"}, "is not an IAM role ARN"),
     ({"role_arns": [ROLE, "arn:aws:iam::123456789012:root"]}, "option 'role_arns': "),
-    ({"role_arn": ROLE, "role_arns": [ROLE]}, "option 'role_arn': is mutually exclusive with role_arns"),
-    ({}, "option 'role_arn': state=present needs role_arn or role_arns"),
 ])
 def test_bad_input_refused_before_any_call(moto, params, message):
     moto.start_recording()

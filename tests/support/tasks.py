@@ -5,11 +5,12 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible_collections.spapi.onboarding.plugins.module_utils._task import Task, with_aws_options
 
 
-def make_task(argument_spec, moto_url, check_mode=False, diff_mode=False, **params):
+def make_task(argument_spec, moto_url, check_mode=False, diff_mode=False, constraints=None, **params):
+    """A Task as the module would get it: validated against its spec and its constraints (module.CONSTRAINTS)."""
     params.setdefault("endpoint_url", moto_url)
     params.setdefault("access_key", "testing")
     params.setdefault("secret_key", "testing")
     params.setdefault("region", "us-east-1")
-    validated = ArgumentSpecValidator(with_aws_options(argument_spec)).validate(params)
+    validated = ArgumentSpecValidator(with_aws_options(argument_spec), **(constraints or {})).validate(params)
     assert not validated.error_messages, validated.error_messages
     return Task(validated.validated_parameters, check_mode=check_mode, diff_mode=diff_mode)
