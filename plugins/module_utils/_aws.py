@@ -101,8 +101,9 @@ def _connection_note(method):
     if meta is None:
         return ""
     retries = getattr(meta.config, "retries", None) or {}
-    attempts = retries.get("total_max_attempts") or (retries.get("max_attempts", 0) + 1 if "max_attempts" in retries
-                                                      else None)
+    attempts = retries.get("total_max_attempts")
+    if attempts is None and "max_attempts" in retries:
+        attempts = retries["max_attempts"] + 1  # the legacy key counts retries, not attempts
     made = ("after %d attempts (retries.total_max_attempts in aws_config, or AWS_MAX_ATTEMPTS, sets how many)"
             % attempts) if attempts else "after botocore's retries"
     return (" Gave up %s to reach %s: check endpoint_url / AWS_ENDPOINT_URL, the region and the network."

@@ -38,11 +38,12 @@ SESSION_DURATION = (3600, 43200)
 
 
 class ValidationError(ValueError):
-    """A user-supplied value breaks a rule; the message names the option."""
+    """A user-supplied value breaks a rule; the message names the option (or, for a role, the variable)."""
 
-    def __init__(self, option, rule):
+    def __init__(self, option, rule, kind="option"):
         self.option = option
-        super(ValidationError, self).__init__("option '%s': %s" % (option, rule))
+        self.rule = rule
+        super(ValidationError, self).__init__("%s '%s': %s" % (kind, option, rule))
 
 
 def check_name(value, option, kind):

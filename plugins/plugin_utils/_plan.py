@@ -47,14 +47,6 @@ DERIVED = {"role_arn": "role_name", "trusted_user_arn": "user_name", "managed_po
 AWS_OPTIONS = tuple(with_aws_options({}))
 
 
-class PlanRefused(ValidationError):
-    """A step refused: the message names the plan option, or the caller's variable for it."""
-
-    def __init__(self, name, rule, kind):
-        self.option = name
-        ValueError.__init__(self, "%s '%s': %s" % (kind, name, rule))
-
-
 class Planner:
     """Runs the steps in check mode on one AWS connection and collects what they would do."""
 
@@ -66,12 +58,12 @@ class Planner:
         self.warnings = []
 
     def refused(self, step, exc):
+        """The step's refusal, naming the plan option behind the module option, or the caller's variable."""
         option = STEPS[step][1].get(exc.option) or DERIVED.get(exc.option, exc.option)
-        rule = str(exc).split(": ", 1)[-1]
         prefix = self.params.get("variable_prefix")
         if prefix:
-            return PlanRefused(prefix + option, rule, "variable")
-        return PlanRefused(option, rule, "option")
+            return ValidationError(prefix + option, exc.rule, "variable")
+        return ValidationError(option, exc.rule)
 
     def step(self, name, leaving=(), **module_options):
         """Run one step in check mode; module_options are those the caller derives from earlier steps."""
@@ -94,7 +86,7 @@ class Planner:
             raise self.refused(name, exc)
         self.warnings.extend(task.warnings)
         if result.get("failed"):
-            raise PlanRefused(name, result.get("msg", "refused"), "step")
+            raise ValidationError(name, result.get("msg", "refused"), "step")
         self.actions.extend(result.get("actions") or [])
         return result
 

@@ -81,7 +81,9 @@ def test_check_mode_update_predicts_version_deletion(moto, aws):
     result, dummy = run(moto, check_mode=True)
     calls = moto.stop_recording()
     assert writes(calls) == []
-    assert calls == ["GetCallerIdentity", "GetPolicy", "GetPolicyVersion", "ListPolicyVersions"]
+    # The four older versions are read to find one that already holds the wanted document: none does.
+    assert calls == ["GetCallerIdentity", "GetPolicy", "GetPolicyVersion", "ListPolicyVersions"] + \
+        ["GetPolicyVersion"] * 4
     assert result["actions"] == ["delete version v1 of policy SellingPartnerAPI (IAM keeps at most 5 versions)",
                                  "create a new default version of policy SellingPartnerAPI"]
     assert len(aws.iam.list_policy_versions(PolicyArn=ARN)["Versions"]) == 5
