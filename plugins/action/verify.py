@@ -17,14 +17,11 @@ from ansible_collections.spapi.onboarding.plugins.plugin_utils._file_safety impo
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault import (
     VaultFileError,
     loaded_secrets,
+    no_vault_password,
     read_vault_file,
 )
 
-NO_SECRET_TO_READ = (
-    "no vault password is loaded, so the vault file cannot be read. Run ansible-playbook with "
-    "--vault-id <id>@prompt (or --vault-id <id>@<password file>, or --vault-password-file <file>), "
-    "or leave vault_file unset to skip the key checks"
-)
+NO_SECRET_TO_READ = no_vault_password("the vault file cannot be read") + ", or leave vault_file unset to skip the key checks"
 
 
 def read_key(path, secrets):

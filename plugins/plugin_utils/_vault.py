@@ -36,10 +36,15 @@ from ansible_collections.spapi.onboarding.plugins.plugin_utils._file_safety impo
 
 # The keys the collection owns in the file; any other key (a team's own variables) is kept.
 VAULT_KEYS = ("aws_access_key_id", "aws_secret_access_key", "iam_user_arn", "created")
-NO_SECRET_HELP = (
-    "no vault password is loaded, so the access key cannot be stored. Run ansible-playbook with "
-    "--vault-id <id>@prompt (or --vault-id <id>@<password file>, or --vault-password-file <file>)"
-)
+
+
+def no_vault_password(consequence):
+    """Why the task stops without a vault password, and how to give ansible-playbook one."""
+    return ("no vault password is loaded, so %s. Run ansible-playbook with --vault-id <id>@prompt "
+            "(or --vault-id <id>@<password file>, or --vault-password-file <file>)" % consequence)
+
+
+NO_SECRET_HELP = no_vault_password("the access key cannot be stored")
 
 
 class VaultFileError(Exception):
