@@ -19,6 +19,7 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._iam import (
     tags_to_dict,
     tags_to_list,
 )
+from ansible_collections.spapi.onboarding.plugins.module_utils._policy_analysis import allow_pairs, pair_within
 from ansible_collections.spapi.onboarding.plugins.module_utils._policies import (
     decode_document,
     parse_document,
@@ -59,6 +60,23 @@ def validate_policy_params(params):
     return document
 
 
+def wider_grants(document, reference):
+    """In words, what `document` allows beyond `reference` (empty when nothing): the least-privilege check."""
+    have, notes = allow_pairs(document)
+    allowed, dummy = allow_pairs(reference)
+    extra = sorted(pair for pair in have if not any(pair_within(pair, grant) for grant in allowed))
+    widening = [note for note in notes if "NotAction" in note]
+    return (["%s on %s" % pair for pair in extra]) + widening
+
+
+def warn_if_wider(task, name, document):
+    wider = wider_grants(document, sp_api_policy())
+    if wider:
+        task.warn("policy %s allows more than the SP-API policy needs (execute-api:Invoke on "
+                  "arn:aws:execute-api:*:*:*): %s. Whoever holds a role with it attached gets all of that"
+                  % (name, "; ".join(wider)))
+
+
 def policy_view(policy, document, tags):
     return {
         "arn": policy["Arn"],
@@ -86,6 +104,7 @@ def ensure_policy(task, leaving=()):
     current = found["Policy"] if found else None
     if params["state"] == "absent":
         return remove_policy(task, current, leaving)
+    warn_if_wider(task, params["name"], params["document"])
     if current is None:
         return create_policy(task, arn)
     return update_policy(task, current)
@@ -189,15 +208,10 @@ def update_policy(task, current, changes=None):
 
 
 def _entities(iam, arn):
-    reply = {"PolicyUsers": [], "PolicyGroups": [], "PolicyRoles": []}
-    request = dict(PolicyArn=arn)
-    while True:
-        page = call("list the entities IAM policy '%s' is attached to" % arn, iam.list_entities_for_policy, **request)
-        for key in reply:
-            reply[key].extend(page.get(key, []))
-        if not page.get("IsTruncated"):
-            return reply
-        request["Marker"] = page["Marker"]
+    what = "list the entities IAM policy '%s' is attached to" % arn
+    paginate = iam.get_paginator("list_entities_for_policy").paginate
+    reply = call(what, lambda **request: paginate(**request).build_full_result(), PolicyArn=arn)
+    return dict((key, reply.get(key, [])) for key in ("PolicyUsers", "PolicyGroups", "PolicyRoles"))
 
 
 def users_of(entities, leaving=()):

@@ -21,6 +21,7 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._aws import AwsFa
 from ansible_collections.spapi.onboarding.plugins.module_utils._iam import (
     Changes,
     is_invalid_principal,
+    list_all,
     retry_while,
     run_removal,
     sync_tags,
@@ -140,6 +141,23 @@ def owner_principals(params):
     return sorted(set(params.get("trusted_principals") or []))
 
 
+def wider_than_needed(principals, policy_arns, role_account):
+    """Warnings for what makes the role more than the SP-API user's: whole accounts trusted, AWS managed policies."""
+    warnings = []
+    for principal in principals:
+        account = principal.split(":")[4] if principal.startswith("arn:") else principal
+        if principal.endswith(":root") or principal.isdigit():
+            warnings.append("it trusts the whole account %s (every principal there that IAM allows), not one user"
+                            % account)
+        elif role_account and account != role_account:
+            warnings.append("it trusts %s, of another account than the role's (%s)" % (principal, role_account))
+    for arn in policy_arns:
+        if ":iam::aws:policy/" in arn:
+            warnings.append("it gets the AWS managed policy %s attached; SP-API needs only execute-api:Invoke "
+                            "(the SellingPartnerAPI policy)" % arn)
+    return warnings
+
+
 def role_view(role, attached, tags):
     return {
         "arn": role["Arn"],
@@ -165,13 +183,9 @@ def _state(view):
 
 
 def _attached(iam, name):
-    arns, request = [], dict(RoleName=name)
-    while True:
-        page = call("list policies attached to IAM role '%s'" % name, iam.list_attached_role_policies, **request)
-        arns.extend(p["PolicyArn"] for p in page.get("AttachedPolicies", []))
-        if not page.get("IsTruncated"):
-            return arns
-        request["Marker"] = page["Marker"]
+    policies = list_all("list policies attached to IAM role '%s'" % name, iam, "list_attached_role_policies",
+                        "AttachedPolicies", RoleName=name)
+    return [p["PolicyArn"] for p in policies]
 
 
 def with_principal_wait(task, what, method, **request):
@@ -209,9 +223,11 @@ def ensure_role(task):
         task.aws.learn_identity_from(current["Arn"])
     if params["state"] == "absent":
         return remove_role(task, current)
-    if current is None:
-        return create_role(task, trust)
-    return update_role(task, current, trust)
+    result = create_role(task, trust) if current is None else update_role(task, current, trust)
+    account = result["role"]["arn"].split(":")[4]
+    for warning in wider_than_needed(allowed_principals(trust), params.get("managed_policy_arns") or [], account):
+        task.warn("IAM role %s: %s" % (name, warning))
+    return result
 
 
 def _sync_attachments(task, changes, name, attached):

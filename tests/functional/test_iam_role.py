@@ -142,3 +142,17 @@ def test_module_enforces_exclusive_and_required_options(moto, tmp_path):
         "state is present but any of the following are missing: trusted_user_arn, trusted_principals"
     assert "option 'trusted_user_arn': 'arn:aws:iam::123456789012:root' is not an IAM user ARN" \
         in run.result("root")["msg"]
+
+
+def test_wider_trust_attachments_and_documents_are_warned_about(moto, tmp_path):
+    admin = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+    tasks = [
+        {"name": "policy", "spapi.onboarding.iam_policy": {"name": "Wide", "document": admin}},
+        {"name": "role", "spapi.onboarding.iam_role": {
+            "trusted_principals": ["arn:aws:iam::123456789012:root"],
+            "managed_policy_arns": ["arn:aws:iam::123456789012:policy/Wide"]}},
+    ]
+    run = run_playbook(play(tasks), tmp_path, moto.url)
+    run.assert_ok()
+    assert "policy Wide allows more than the SP-API policy needs" in " ".join(run.result("policy")["warnings"])
+    assert "it trusts the whole account 123456789012" in " ".join(run.result("role")["warnings"])
