@@ -1,0 +1,17 @@
+# -*- coding: utf-8 -*-
+# Copyright: spapi.onboarding contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""spapi.onboarding.notification_queue runs in-process on a local connection, as a module elsewhere."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.spapi.onboarding.plugins.module_utils._notification_queue import ensure_notification_queue
+from ansible_collections.spapi.onboarding.plugins.modules.notification_queue import ARGUMENT_SPEC
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._action import LocalFirstAction
+
+
+class ActionModule(LocalFirstAction):
+    ARGUMENT_SPEC = ARGUMENT_SPEC
+    ensure = staticmethod(ensure_notification_queue)
