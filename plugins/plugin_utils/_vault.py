@@ -122,6 +122,24 @@ def vault_id_of(path):
     return None
 
 
+def split_owned(content, owned_keys):
+    """(ours, others): the keys of a vault file's content that a module owns, and every other key, which
+    it keeps as it is. ours is None when the file holds none of them."""
+    content = content or {}
+    ours = dict((k, v) for k, v in content.items() if k in owned_keys) or None
+    others = dict((k, v) for k, v in content.items() if k not in owned_keys)
+    return ours, others
+
+
+def reencrypt_id(path, secrets, vault_id=None, exists=True):
+    """The vault id to encrypt an existing file with: vault_id when given, else the id in the file's
+    header when that id is loaded (its owners can still open it), else None (Ansible's default)."""
+    if vault_id or not exists:
+        return vault_id or None
+    existing = vault_id_of(path)
+    return existing if existing in set(v for v, dummy in secrets) else None
+
+
 def read_vault_file(path, secrets, require_private=True):
     """Decrypt and parse the vault file; None when it does not exist.
 
