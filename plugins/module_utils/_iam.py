@@ -10,6 +10,7 @@ __metaclass__ = type
 import time
 
 from ansible_collections.spapi.onboarding.plugins.module_utils._aws import AwsFailure, call, remove
+from ansible_collections.spapi.onboarding.plugins.module_utils._policies import decode_document
 
 
 def tags_to_dict(tag_list):
@@ -52,11 +53,24 @@ def sync_tags(task, changes, kind, name, current, identifier, tag_method, untag_
     return merged_tags(current, to_set, to_remove)
 
 
-def list_all(what, client, operation, result_key, **request):
-    """Every item of a paginated IAM listing."""
+def paginated(what, client, operation, **request):
+    """The whole reply of a paginated IAM listing, every page merged by botocore's paginator."""
     def paginate(**kwargs):
         return client.get_paginator(operation).paginate(**kwargs).build_full_result()
-    return call(what, paginate, **request).get(result_key, [])
+    return call(what, paginate, **request)
+
+
+def list_all(what, client, operation, result_key, **request):
+    """Every item of a paginated IAM listing."""
+    return paginated(what, client, operation, **request).get(result_key, [])
+
+
+def default_document(iam, policy):
+    """The document of a managed policy's default version (the one in force); policy is GetPolicy's "Policy"."""
+    arn, version_id = policy["Arn"], policy["DefaultVersionId"]
+    version = call("read the default version %s of IAM policy '%s'" % (version_id, arn), iam.get_policy_version,
+                   PolicyArn=arn, VersionId=version_id)["PolicyVersion"]
+    return decode_document(version["Document"])
 
 
 def run_removal(task, changes, steps, owner):

@@ -113,10 +113,24 @@ def check_session_duration(value, option="max_session_duration"):
     return value
 
 
-def check_positive(value, option):
+def check_zero_or_more(value, option):
+    """A count or a duration where 0 means something: wait_timeout 0 is "do not wait"."""
     if value < 0:
         raise ValidationError(option, "must be zero or more, got %s" % (value,))
     return value
+
+
+def check_at_least_one(value, option, unit, why_not_zero):
+    """A count or a duration where 0 means nothing useful (max_age_days 0 would replace the key on
+    every run): refused, saying what to do instead."""
+    check_zero_or_more(value, option)
+    if value == 0:
+        raise ValidationError(option, "must be at least 1 %s (%s)" % (unit, why_not_zero))
+    return value
+
+
+# The former name, which accepted 0: _role.py's wait_timeout still calls it by that name.
+check_positive = check_zero_or_more
 
 
 def check_tags(tags, option="tags"):

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from ansible.parsing.vault import VaultLib, VaultSecret
 
-from ansible_collections.spapi.onboarding.plugins.module_utils import _access_key
+from ansible_collections.spapi.onboarding.plugins.module_utils import _new_access_key
 from ansible_collections.spapi.onboarding.plugins.action.access_key import vault_store
 from ansible_collections.spapi.onboarding.plugins.module_utils._access_key import AccessKeyError, ensure_access_key
 from ansible_collections.spapi.onboarding.plugins.modules.access_key import ARGUMENT_SPEC
@@ -142,7 +142,7 @@ def test_rotation_waits_for_sts_to_accept_the_new_key(moto, user, tmp_path, monk
     path = tmp_path / "sp.vault.yml"
     vault(path, old)
     refusals = []
-    real = _access_key.signed_with
+    real = _new_access_key.signed_with
 
     def not_yet(*args):
         client = real(*args).sts
@@ -156,7 +156,7 @@ def test_rotation_waits_for_sts_to_accept_the_new_key(moto, user, tmp_path, monk
         client.meta.events.register("before-call.sts.GetCallerIdentity", refuse_first)
         return Connection(client)
 
-    monkeypatch.setattr(_access_key, "signed_with", not_yet)
+    monkeypatch.setattr(_new_access_key, "signed_with", not_yet)
     result = ensure_access_key(make(moto, rotate=True, wait_timeout=10), file_store(path))
     assert refusals == [1]
     assert result["changed"] and result["rotated"] and result["deleted_key_ids"] == [old["AccessKeyId"]]
@@ -168,7 +168,7 @@ def test_new_key_never_accepted_keeps_the_old_key(moto, user, tmp_path, monkeypa
     old = user.iam.create_access_key(UserName=USER)["AccessKey"]
     path = tmp_path / "sp.vault.yml"
     vault(path, old)
-    real = _access_key.signed_with
+    real = _new_access_key.signed_with
 
     def never(*args):
         client = real(*args).sts
@@ -176,7 +176,7 @@ def test_new_key_never_accepted_keeps_the_old_key(moto, user, tmp_path, monkeypa
                                     lambda **kwargs: error_reply("InvalidClientTokenId", 403))
         return Connection(client)
 
-    monkeypatch.setattr(_access_key, "signed_with", never)
+    monkeypatch.setattr(_new_access_key, "signed_with", never)
     with pytest.raises(AccessKeyError) as failure:
         ensure_access_key(make(moto, rotate=True, wait_timeout=0), file_store(path))
     new_id = stored(path)["aws_access_key_id"]

@@ -7,8 +7,8 @@ import threading
 import pytest
 
 from ansible_collections.spapi.onboarding.plugins.action.access_key import resolve_vault_path, vault_lock
-from ansible_collections.spapi.onboarding.plugins.module_utils._access_key import (
-    _key_age_days,
+from ansible_collections.spapi.onboarding.plugins.module_utils._access_key_plan import (
+    key_age_days,
     validate_access_key_params,
 )
 from ansible_collections.spapi.onboarding.plugins.module_utils._validate import ValidationError
@@ -48,7 +48,7 @@ def test_relative_vault_file_resolves_against_the_working_directory(tmp_path, mo
 def test_key_age_uses_the_aws_creation_date():
     now = datetime.datetime(2025, 6, 1, tzinfo=datetime.timezone.utc)
     key = {"CreateDate": datetime.datetime(2025, 5, 1, tzinfo=datetime.timezone.utc)}
-    assert _key_age_days(key, now) == 31.0
+    assert key_age_days(key, now) == 31.0
 
 
 def test_lock_makes_a_second_holder_wait(tmp_path):
