@@ -13,13 +13,13 @@ short_description: Prove the vaulted LWA credentials with a live token exchange 
 version_added: 0.2.0
 description:
   - Read-only. Decrypts the LWA vault file in memory (see M(spapi.onboarding.lwa_credentials)) and proves the
-    credentials with a live token exchange at the LWA token endpoint: the refresh-token grant when a refresh token
-    is vaulted, else a grantless client-credentials grant with the scope C(sellingpartnerapi::notifications).
+    credentials with a live token exchange at the LWA token endpoint, with the refresh-token grant when a refresh
+    token is vaulted, else a grantless client-credentials grant with the scope C(sellingpartnerapi::notifications).
   - Reports the days until the client secret expires, and fails when fewer than O(min_days_left) are left, so that a
     scheduled run warns before every integration using the application stops.
   - An unknown expiry (the vault file does not record it) passes with a warning.
-  - Every failure says what to do: C(invalid_client) means the vaulted client secret is wrong or has expired (for
-    example the old secret, 7 days after a rotation: run the rotation, which also adopts a new secret waiting in the
+  - Every failure says what to do. C(invalid_client) means the vaulted client secret is wrong or has expired (for
+    example the old secret, 7 days after a rotation; run the rotation, which also adopts a new secret waiting in the
     queue); C(invalid_grant) means the refresh token is no longer valid; a missing vault file, or one that the loaded
     vault password cannot decrypt, is named as such.
   - Never returns, prints or logs a secret, refresh token or access token. Writes nothing.

@@ -12,11 +12,12 @@ module: lwa_credentials
 short_description: Store an SP-API application's LWA credentials in an Ansible Vault file, after proving them
 version_added: 0.2.0
 description:
-  - Since October 2023 SP-API authenticates with Login with Amazon (LWA) credentials alone: the LWA client id and
-    client secret of the application, and for a private application the refresh token of its self-authorisation.
+  - Since October 2023 SP-API authenticates with Login with Amazon (LWA) credentials alone, that is the LWA client
+    id and client secret of the application, and for a private application the refresh token of its
+    self-authorisation.
     This module keeps them in the LWA vault file (see O(vault_file)) instead of a plaintext file.
-  - Before anything is written, the credentials are proven with a live token exchange at the LWA token endpoint:
-    the refresh-token grant when a refresh token is given (or vaulted), else a grantless client-credentials grant
+  - Before anything is written, the credentials are proven with a live token exchange at the LWA token endpoint,
+    with the refresh-token grant when a refresh token is given (or vaulted), else a grantless client-credentials grant
     with the scope C(sellingpartnerapi::notifications). When LWA refuses them, the task fails with LWA's error code
     (C(invalid_client) for a wrong or expired client secret, C(invalid_grant) for a wrong refresh token) explained,
     and the vault file is left untouched.
