@@ -49,7 +49,7 @@ grep -Eq '^localhost +: ok=[0-9]+ +changed=0 ' "$DEMO/rerun.log"
 echo "demo: ansible-playbook playbooks/verify.yml"
 ansible-playbook "$ROOT/playbooks/verify.yml" "${VAULT[@]}"
 
-"$BIN/python" - "$OUT/app-client.json" <<'PY'
+"$BIN/python" - "$OUT/SellingPartnerAPIUser.app-client.json" <<'PY'
 import json, sys
 data = json.load(open(sys.argv[1]))
 settings, labels = data["app_client"], data["labels"]
@@ -63,8 +63,8 @@ print("  + checklists: developer registration (%d steps), app listing (%d steps)
 PY
 cat <<EOF
 
-Settings sheet (read it, type it into the form): ${OUT#$ROOT/}/app-client.md
-Machine-readable settings:                       ${OUT#$ROOT/}/app-client.json
+Settings sheet (read it, type it into the form): ${OUT#$ROOT/}/SellingPartnerAPIUser.app-client.md
+Machine-readable settings:                       ${OUT#$ROOT/}/SellingPartnerAPIUser.app-client.json
 Access key, encrypted with Ansible Vault:        ${OUT#$ROOT/}/SellingPartnerAPIUser.vault.yml
   view it: .venv/bin/ansible-vault view --vault-id spapi@.demo/vault-password ${OUT#$ROOT/}/SellingPartnerAPIUser.vault.yml
 (All of this is against moto server: the ARNs and the key are not real.)

@@ -48,7 +48,10 @@ def test_sheet_in_the_current_directory_then_idempotent(tmp_path):
     assert "- [ ] Sellers" in sheet
     for role in DEFAULT_ROLES:
         assert "- [ ] %s\n" % role in sheet
-    assert "(Restricted)" not in sheet.split("## Checklist")[0]
+    # "Select all the roles": the restricted ones are not selected, and the sheet says why.
+    assert "- [ ] Tax Invoicing (Restricted)" not in sheet
+    assert "  - Tax Invoicing (Restricted): restricted role with personal data; needs Amazon's approval" in sheet
+    assert "  - Account Information Service Provider: regulated account-information service providers only" in sheet
     assert "`https://codat.io`" in sheet
     assert "`https://amazonsellercentral.codat.io/oauth/callback`" in sheet
     for step in ("My organization builds and offers publicly available applications",
@@ -135,3 +138,15 @@ def test_missing_role_arn_and_check_mode_write_nothing(tmp_path):
     check = run_playbook(role_play(), tmp_path, NO_AWS, ["--check"])
     check.assert_ok()
     assert not (tmp_path / "spapi-onboarding").exists()
+
+
+@pytest.mark.parametrize("given, selected", [
+    ("Pricing", ["Pricing"]),
+    ("Pricing, Brand Analytics", ["Pricing", "Brand Analytics"]),
+])
+def test_a_string_of_roles_is_a_list(tmp_path, given, selected):
+    """-e app_client_roles=Pricing is one role, not the letters of one."""
+    run = run_playbook(role_play(), tmp_path, NO_AWS, ["-e", "app_client_roles='%s'" % given])
+    run.assert_ok()
+    data = json.loads((tmp_path / "spapi-onboarding" / "app-client.json").read_text())
+    assert data["app_client"]["roles"] == selected

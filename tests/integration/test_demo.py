@@ -24,13 +24,13 @@ def test_demo_runs_twice(tmp_path):
     first = run_demo(demo)
     out = demo / "spapi-onboarding"
     assert "IAM ARN:                     arn:aws:iam::123456789012:role/SellingPartnerAPIRole" in first
-    assert "app-client.md" in first and (out / "app-client.md").exists()
+    assert "SellingPartnerAPIUser.app-client.md" in first and (out / "SellingPartnerAPIUser.app-client.md").exists()
     assert (out / "SellingPartnerAPIUser.vault.yml").read_text().startswith("$ANSIBLE_VAULT;")
     assert "demo: moto server stopped" in first
     assert not (demo / "moto" / "moto.pid").exists()
-    sheet = (out / "app-client.md").read_text()
+    sheet = (out / "SellingPartnerAPIUser.app-client.md").read_text()
 
     second = run_demo(demo)
     assert "removing the previous demo's vault file" in second
-    assert (out / "app-client.md").read_text() == sheet
+    assert (out / "SellingPartnerAPIUser.app-client.md").read_text() == sheet
     assert (demo / "vault-password").stat().st_mode & 0o777 == 0o600

@@ -68,9 +68,10 @@ def test_onboard_check_apply_rerun_verify_rotate_offboard(moto, aws, tmp_path):
     assert stored["iam_user_arn"] == USER_ARN
     assert stored["aws_secret_access_key"] not in first.output
     assert aws.iam.get_role(RoleName="SellingPartnerAPIRole")["Role"]["Arn"] == ROLE_ARN
-    assert "`%s`" % ROLE_ARN in (out / "app-client.md").read_text()
+    # One sheet per identity, named like its vault file.
+    assert "`%s`" % ROLE_ARN in (out / "SellingPartnerAPIUser.app-client.md").read_text()
     assert "Settings sheet (type it into Seller Central > Develop Apps > Add new app client): %s" % (
-        out / "app-client.md") in first.output
+        out / "SellingPartnerAPIUser.app-client.md") in first.output
 
     moto.start_recording()
     again = run_playbook(PLAYBOOKS / "onboard.yml", tmp_path, moto.url, vault)
@@ -105,3 +106,5 @@ def test_onboard_check_apply_rerun_verify_rotate_offboard(moto, aws, tmp_path):
     assert aws.iam.list_roles()["Roles"] == []
     assert aws.iam.list_policies(Scope="Local")["Policies"] == []
     assert not (out / "SellingPartnerAPIUser.vault.yml").exists()
+    # Nothing is left behind: no lock file, no sheet still offering the deleted role ARN.
+    assert sorted(p.name for p in out.iterdir()) == []
