@@ -288,6 +288,16 @@ class AwsConnection:
             self._identity = dict(parse_arn(reply["Arn"]), arn=reply["Arn"])
         return self._identity
 
+    def learn_account(self, account):
+        """An account id (its partition from the region) or any IAM ARN of the account: spares a GetCallerIdentity."""
+        if self._identity is None and account and account.isdigit():
+            if self._session is None:
+                self._session = self._make_session()
+            region = self._session.region_name or DEFAULT_REGION
+            self._identity = {"partition": self._session.get_partition_for_region(region), "account": account}
+        else:
+            self.learn_identity_from(account)
+
     def learn_identity_from(self, arn):
         """Any IAM ARN of the account tells partition and account: spares a GetCallerIdentity."""
         if self._identity is None and arn:

@@ -11,6 +11,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
+
 from ansible_collections.spapi.onboarding.plugins.module_utils._aws import adopt_existing, call, read
 from ansible_collections.spapi.onboarding.plugins.module_utils._iam import (
     Changes,
@@ -35,6 +37,7 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._validate import 
     check_tags,
 )
 
+ACCOUNT_ID = re.compile(r"\d{12}")
 MAX_VERSIONS = 5
 MAX_DESCRIPTION = 1000
 MAX_DOCUMENT = 6144
@@ -55,8 +58,9 @@ def validate_policy_params(params):
     if len(to_json(document)) > MAX_DOCUMENT:
         raise ValidationError("document", "a managed policy document is at most %d characters" % MAX_DOCUMENT)
     params["document"] = document
-    if params.get("same_account_as"):
-        check_account_arn(params["same_account_as"], "same_account_as")
+    account = params.get("account_id")
+    if account and not ACCOUNT_ID.fullmatch(account):
+        check_account_arn(account, "account_id")
     return document
 
 
@@ -98,7 +102,7 @@ def ensure_policy(task, leaving=()):
     params = task.params
     validate_policy_params(params)
     iam = task.aws.iam
-    task.aws.learn_identity_from(params.get("same_account_as"))
+    task.aws.learn_account(params.get("account_id"))
     arn = task.aws.arn("policy", params["path"], params["name"])
     found = read("read IAM policy '%s'" % arn, iam.get_policy, PolicyArn=arn)
     current = found["Policy"] if found else None

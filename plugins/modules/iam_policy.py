@@ -20,7 +20,7 @@ description:
     C(Version)); a changed document becomes a new default policy version. IAM keeps at most five versions of a
     policy, so when five exist the oldest non-default version is deleted first.
   - A converged run makes three read calls (C(sts:GetCallerIdentity), C(iam:GetPolicy), C(iam:GetPolicyVersion))
-    and no write; two when O(same_account_as) is given.
+    and no write; two when O(account_id) is given.
   - With O(state=absent), deletes the policy (its non-default versions first) when nothing uses it. A policy
     still attached to a user, group or role is kept and reported, unless O(on_conflict=replace), which detaches
     it everywhere first.
@@ -50,13 +50,15 @@ options:
     description: Remove tags that are not in O(tags). Has no effect when O(tags) is not set.
     type: bool
     default: true
-  same_account_as:
+  account_id:
     description:
-      - Any IAM ARN of the account that owns the policy, for example the SP-API user's ARN returned by
-        M(spapi.onboarding.iam_user), or the account root C(arn:aws:iam::123456789012:root).
-      - Its partition and account locate the policy, which spares the C(sts:GetCallerIdentity) call otherwise made
-        to learn them.
+      - The 12-digit id of the AWS account that owns the policy, for example the account of the SP-API user
+        (C(sp_user.user.arn.split(':')[4])). With it, the policy's ARN is built without the
+        C(sts:GetCallerIdentity) call otherwise made to learn the account; the partition is that of O(region).
+      - An IAM ARN of the account (the SP-API user's, or C(arn:aws:iam::123456789012:root)) is also accepted, and
+        then gives the partition too. C(same_account_as) is the name this option had in version 0.1.0.
     type: str
+    aliases: [same_account_as]
   on_conflict:
     description:
       - With O(state=absent), what to do with a policy that is still attached to users, groups or roles.
@@ -93,7 +95,7 @@ EXAMPLES = r"""
 - name: Locate the policy from the user's ARN (no sts:GetCallerIdentity call)
   spapi.onboarding.iam_policy:
     name: SellingPartnerAPI
-    same_account_as: "{{ sp_user.user.arn }}"
+    account_id: "{{ sp_user.user.arn.split(':')[4] }}"
 
 - name: Use an explicit document (a new default version when it differs)
   spapi.onboarding.iam_policy:
@@ -188,7 +190,7 @@ ARGUMENT_SPEC = dict(
     path=dict(type="str", default="/"),
     tags=dict(type="dict"),
     purge_tags=dict(type="bool", default=True),
-    same_account_as=dict(type="str"),
+    account_id=dict(type="str", aliases=["same_account_as"]),
     on_conflict=dict(type="str", choices=["refuse", "replace"], default="refuse"),
     state=dict(type="str", choices=["present", "absent"], default="present"),
 )

@@ -93,7 +93,7 @@ class Planner:
 
 def plan_present(planner):
     user = planner.step("user")["user"]
-    policy = planner.step("policy", same_account_as=user["arn"])["policy"]
+    policy = planner.step("policy", account_id=user["arn"])["policy"]
     role = planner.step("role", trusted_user_arn=user["arn"], managed_policy_arns=[policy["arn"]])["role"]
     planner.step("sts_policy", role_arn=role["arn"])
     key = planner.step("access_key")
@@ -124,7 +124,7 @@ def plan_absent(planner):
     elif role["role"]:
         remove.append("role %s" % params["role_name"])
         leaving.append(params["role_name"])
-    policy = planner.step("policy", state="absent", leaving=leaving, same_account_as=user_arn)
+    policy = planner.step("policy", state="absent", leaving=leaving, account_id=user_arn)
     if policy.get("kept"):
         keep.append("policy %s, because %s" % (params["policy_name"], "; ".join(policy["kept"])))
     elif policy["policy"]:

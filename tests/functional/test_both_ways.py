@@ -14,7 +14,7 @@ POLICY = "arn:aws:iam::123456789012:policy/BothWaysPolicy"
 # (name, module, options): a first run, then a re-run of the same tasks, on an empty account.
 MATRIX = [
     ("user", "iam_user", {"name": "BothWaysUser", "tags": {"team": "ops"}}),
-    ("policy", "iam_policy", {"name": "BothWaysPolicy", "same_account_as": USER}),
+    ("policy", "iam_policy", {"name": "BothWaysPolicy", "account_id": "123456789012"}),
     ("role", "iam_role", {"name": "BothWaysRole", "trusted_user_arn": USER, "managed_policy_arns": [POLICY]}),
     ("sts", "sts_policy", {"user_name": "BothWaysUser", "role_arn": ROLE}),
     ("bad name", "iam_user", {"name": "Both Ways"}),

@@ -94,18 +94,32 @@ def test_other_partition_and_path_come_from_the_caller(moto, aws):
     assert result["policy"]["arn"] == "arn:aws:iam::123456789012:policy/sp/Other"
 
 
-def test_same_account_as_spares_the_identity_call(moto):
-    user = "arn:aws:iam::123456789012:user/SellingPartnerAPIUser"
+@pytest.mark.parametrize("account, region, arn", [
+    ("123456789012", "us-east-1", "arn:aws:iam::123456789012:policy/SellingPartnerAPI"),
+    ("arn:aws:iam::123456789012:user/SellingPartnerAPIUser", "us-east-1",
+     "arn:aws:iam::123456789012:policy/SellingPartnerAPI"),
+    # The 0.1.0 name of the option still works.
+    ({"same_account_as": "arn:aws:iam::123456789012:root"}, "us-east-1",
+     "arn:aws:iam::123456789012:policy/SellingPartnerAPI"),
+])
+def test_account_id_spares_the_identity_call(moto, account, region, arn):
     run(moto)
+    options = account if isinstance(account, dict) else {"account_id": account}
     moto.start_recording()
-    result, dummy = run(moto, same_account_as=user)
+    result, dummy = run(moto, region=region, **options)
     assert moto.stop_recording() == ["GetPolicy", "GetPolicyVersion"]
     assert result["changed"] is False
-    assert result["policy"]["arn"] == "arn:aws:iam::123456789012:policy/SellingPartnerAPI"
+    assert result["policy"]["arn"] == arn
 
 
-def test_same_account_as_must_be_an_account_arn(moto):
+def test_an_account_id_takes_the_partition_of_the_region(moto):
+    result, dummy = run(moto, check_mode=True, account_id="123456789012", region="cn-north-1")
+    assert result["policy"]["arn"] == "arn:aws-cn:iam::123456789012:policy/SellingPartnerAPI"
+
+
+@pytest.mark.parametrize("account", ["arn:aws:iam::aws:policy/ReadOnlyAccess", "12345", "123456789012\n"])
+def test_account_id_must_be_an_id_or_an_account_arn(moto, account):
     moto.start_recording()
-    with pytest.raises(ValidationError, match="option 'same_account_as'"):
-        run(moto, same_account_as="arn:aws:iam::aws:policy/ReadOnlyAccess")
+    with pytest.raises(ValidationError, match="option 'account_id'"):
+        run(moto, account_id=account)
     assert moto.stop_recording() == []

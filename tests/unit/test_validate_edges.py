@@ -32,7 +32,7 @@ def refused(check, *args):
     (check_arn, (POLICY + "\n", "managed_policy_arns", "policy")),
     (check_principal_arn, (ROLE + "\n", "trusted_principals")),
     (check_principal_arn, ("arn:aws:iam::123456789012:root\n", "trusted_principals")),
-    (check_account_arn, (USER + "\n", "same_account_as")),
+    (check_account_arn, (USER + "\n", "account_id")),
     (check_https_uri, ("https://codat.io\n", "oauth_login_uri")),
 ])
 def test_a_trailing_newline_is_refused(check, args):
