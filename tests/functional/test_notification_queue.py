@@ -1,6 +1,7 @@
 """notification_queue through real ansible-playbook runs against moto server (SQS, STS)."""
 
 import json
+import sys
 import urllib.request
 
 import boto3
@@ -8,6 +9,7 @@ import pytest
 
 from tests.support.ansible import play, run_playbook
 from tests.support.moto import _action_of, admin_with_enforcement, writes
+from tests.support.paths import REPO
 
 ARN = "arn:aws:sqs:us-east-1:123456789012:sp-api-new-secret"
 SENDER = {"Sid": "SpApiNotificationsSender", "Effect": "Allow",
@@ -159,3 +161,17 @@ def test_bad_input_refused_before_any_call(moto, tmp_path, options, message):
     assert run.returncode != 0
     assert message in run.result("queue")["msg"]
     assert calls == []
+
+
+def test_runs_as_a_module_off_a_local_connection(moto, sqs, tmp_path):
+    book = play([queue_task(kms_master_key_id="alias/sp-api")],
+                vars={"ansible_connection": "remote_local", "ansible_python_interpreter": sys.executable})
+    env = {"ANSIBLE_CONNECTION_PLUGINS": str(REPO / "tests" / "support" / "connection_plugins")}
+    first = run_playbook(book, tmp_path, moto.url, ["-vvv"], env=env)
+    first.assert_ok()
+    assert "AnsiballZ_notification_queue.py" in first.output  # a module process really ran
+    assert first.result("queue")["queue"]["arn"] == ARN
+    assert "kms:GenerateDataKey" in " ".join(first.result("queue")["warnings"])
+    dummy, attributes = live(sqs)
+    assert json.loads(attributes["Policy"])["Statement"] == [SENDER]
+    assert run_playbook(book, tmp_path, moto.url, env=env).result("queue")["changed"] is False
