@@ -12,8 +12,8 @@ import os
 
 from ansible_collections.spapi.onboarding.plugins.module_utils._lwa import (
     LwaError,
+    check_connection_options,
     http_client,
-    lwa_endpoint,
     prove,
 )
 from ansible_collections.spapi.onboarding.plugins.module_utils._lwa_store import expiry_report, vaulted_credentials
@@ -61,7 +61,7 @@ class ActionModule(ControllerAction):
     def handle(self, task, task_vars):
         params = task.params
         check_positive(params["min_days_left"], "min_days_left")
-        endpoint = lwa_endpoint(params)
+        endpoint = check_connection_options(params)
         path = os.path.abspath(os.path.expanduser(params["vault_file"]))
         result = dict(ok=False, changed=False, vault_file=path, client_id=None, proven=[], client_secret_expires=None,
                       days_left=None, min_days_left=params["min_days_left"])

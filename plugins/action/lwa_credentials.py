@@ -17,9 +17,9 @@ import os
 from ansible_collections.spapi.onboarding.plugins.module_utils._lwa import (
     LWA_VAULT_KEYS,
     LwaError,
+    check_connection_options,
     days_left,
     http_client,
-    lwa_endpoint,
     parse_time,
     prove,
 )
@@ -67,7 +67,7 @@ class ActionModule(ControllerAction):
         # Every option is checked before the vault file is read and before LWA is called.
         validate_credentials_params(params)
         present = params["state"] == "present"
-        endpoint = lwa_endpoint(params) if present and params["prove"] else None
+        endpoint = check_connection_options(params) if present and params["prove"] else None
         path = os.path.abspath(os.path.expanduser(params["vault_file"]))
         check_writable(path, "vault_file")
         secrets = loaded_secrets(self._loader)

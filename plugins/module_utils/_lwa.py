@@ -260,6 +260,15 @@ def spapi_request(http, base, method, path, token, what, body=None, ok=(200,), r
         raise LwaError(str(exc), exc.status, exc.code, exc.retry_after)
 
 
+def check_connection_options(params):
+    """The endpoint and CA bundle options, checked before any file is read or any call is made."""
+    endpoint = lwa_endpoint(params)
+    bundle = params.get("lwa_ca_bundle")
+    if bundle and not os.path.isfile(bundle):
+        raise ValidationError("lwa_ca_bundle", "%s is not a file: give the path of a PEM CA bundle" % bundle)
+    return endpoint
+
+
 def http_client(params):
     """The HTTP client for a task's options (validate_certs, lwa_ca_bundle)."""
     return HttpClient(validate_certs=params.get("validate_certs", True) is not False,

@@ -178,6 +178,6 @@ class HttpClient:
         if reply is None:
             return HttpError("%s at %s failed%s: %s" % (what, url, tries, problem), attempts=attempts)
         code = error_code(reply)
-        return HttpError("%s at %s failed%s: HTTP %d%s" % (what, url, tries, reply.status,
-                                                            " %s" % code if code else ""),
+        named = " %s" % code if code else ""
+        return HttpError("%s at %s failed%s: HTTP %d%s" % (what, url, tries, reply.status, named),
                          status=reply.status, code=code, attempts=attempts, retry_after=retry_after)

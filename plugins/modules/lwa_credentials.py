@@ -185,7 +185,7 @@ ARGUMENT_SPEC = dict(
     client_secret=dict(type="str", no_log=True),
     refresh_token=dict(type="str", no_log=True),
     application_id=dict(type="str"),
-    client_secret_expires=dict(type="str"),
+    client_secret_expires=dict(type="str", no_log=False),
     prove=dict(type="bool", default=True),
     state=dict(type="str", choices=["present", "absent"], default="present"),
 )

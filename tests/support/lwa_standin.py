@@ -36,6 +36,7 @@ import datetime
 import json
 import os
 import secrets as _random
+import ssl
 import threading
 import urllib.parse
 import uuid
@@ -114,13 +115,19 @@ class Application:
 
 
 class LwaStandIn:
-    def __init__(self, host="127.0.0.1", port=0, sqs_endpoint=None, region="us-east-1"):
+    def __init__(self, host="127.0.0.1", port=0, sqs_endpoint=None, region="us-east-1", certfile=None, keyfile=None):
         self.sqs_endpoint = sqs_endpoint
         self.region = region
         self.lock = threading.RLock()
         self._server = ThreadingHTTPServer((host, port), self._handler_class())
         self._server.daemon_threads = True
-        self.url = "http://%s:%d" % (host, self._server.server_address[1])
+        scheme = "http"
+        if certfile:  # HTTPS, for tests of certificate verification
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(certfile, keyfile)
+            self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
+            scheme = "https"
+        self.url = "%s://%s:%d" % (scheme, host, self._server.server_address[1])
         self.token_url = self.url + TOKEN_PATH
         self._thread = None
         self.reset()

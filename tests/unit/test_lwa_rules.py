@@ -130,3 +130,12 @@ def test_parse_time_refuses_naming_the_option():
 def test_days_left(delta, expected):
     now = datetime.datetime(2025, 1, 1, tzinfo=UTC)
     assert _lwa.days_left(now + delta, now) == expected
+
+
+def test_a_missing_ca_bundle_is_refused_before_any_call(tmp_path, monkeypatch):
+    monkeypatch.delenv("SPAPI_LWA_ENDPOINT", raising=False)
+    with pytest.raises(ValidationError) as caught:
+        _lwa.check_connection_options({"lwa_ca_bundle": str(tmp_path / "none.pem")})
+    assert caught.value.option == "lwa_ca_bundle"
+    (tmp_path / "ca.pem").write_text("x")
+    assert _lwa.check_connection_options({"lwa_ca_bundle": str(tmp_path / "ca.pem")}) == _lwa.DEFAULT_LWA_ENDPOINT

@@ -46,8 +46,8 @@ def params(**overrides):
     # a new secret: its expiry is unknown unless given; the previous secret stays
     (VAULTED, dict(client_secret="S2"), ["lwa_client_secret", "lwa_client_secret_expires"],
      dict(lwa_client_secret_expires=None, lwa_previous_client_secret="S0")),
-    (VAULTED, dict(client_secret="S2", client_secret_expires="2025-07-01"), ["lwa_client_secret",
-                                                                            "lwa_client_secret_expires"],
+    (VAULTED, dict(client_secret="S2", client_secret_expires="2025-07-01"),
+     ["lwa_client_secret", "lwa_client_secret_expires"],
      dict(lwa_client_secret_expires="2025-07-01T00:00:00Z")),
     # the same expiry written another way is no change
     (VAULTED, dict(client_secret_expires="2025-06-01T02:00:00+02:00"), [], {}),
@@ -62,7 +62,7 @@ def test_plan_store(current, overrides, changed, expect):
     assert changed_keys == changed
     for key, value in expect.items():
         assert desired[key] == value, key
-    assert all(type(v) is str or v is None for v in desired.values())  # plain str for yaml.safe_dump
+    assert all(v is None or v.__class__ is str for v in desired.values())  # plain str for yaml.safe_dump
 
 
 def test_plan_store_makes_tagged_strings_plain():
@@ -70,7 +70,7 @@ def test_plan_store_makes_tagged_strings_plain():
         pass
 
     desired, dummy = plan_store({}, params(client_secret=Tagged("S1"), refresh_token=Tagged("R1")), NOW)
-    assert type(desired["lwa_client_secret"]) is str and type(desired["lwa_refresh_token"]) is str
+    assert desired["lwa_client_secret"].__class__ is str and desired["lwa_refresh_token"].__class__ is str
 
 
 def test_diff_shows_which_keys_change_never_a_secret():
