@@ -39,7 +39,8 @@ options:
     aliases: [aws_profile]
   region:
     description:
-      - The AWS region used for the STS endpoint. IAM itself is global.
+      - The AWS region of the STS, SQS and Secrets Manager endpoints (where a queue or secret lives). IAM itself is
+        global.
       - If not set, E(AWS_REGION) or E(AWS_DEFAULT_REGION) is used, then V(us-east-1).
     type: str
     aliases: [aws_region]
@@ -70,7 +71,8 @@ requirements:
   - boto3 >= 1.28.0
   - botocore >= 1.31.0
 notes:
-  - IAM calls go to the global IAM endpoint of the partition; O(region) only picks the STS endpoint.
+  - IAM calls go to the global IAM endpoint of the partition; O(region) picks the STS, SQS and Secrets Manager
+    endpoints.
   - All modules of this collection are in the action group C(spapi.onboarding.aws), so these options can be set
     once with C(module_defaults) and C(group/spapi.onboarding.aws).
 """
