@@ -172,7 +172,7 @@ def module_page(path, fragments):
     header = ["| option | type | default | description |", "|---|---|---|---|"]
     lines += ["## Options", ""] + header + option_rows(doc.get("options")) + [""]
     if common_options:
-        lines += ["### Common AWS options", "",
+        lines += ["### Options from doc fragments", "",
                   "From the doc fragments %s." % ", ".join("`%s`" % e for e in extends), ""]
         lines += header + option_rows(common_options) + [""]
     if attributes:

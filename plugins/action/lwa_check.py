@@ -57,6 +57,7 @@ def read_lwa_vault(path, secrets):
 class ActionModule(ControllerAction):
     ARGUMENT_SPEC = ARGUMENT_SPEC
     HOLDS_SECRETS = True
+    NEEDS_BOTO3 = False
 
     def handle(self, task, task_vars):
         params = task.params

@@ -61,6 +61,7 @@ def _write(path, data, secrets, vault_id):
 class ActionModule(ControllerAction):
     ARGUMENT_SPEC = ARGUMENT_SPEC
     HOLDS_SECRETS = True
+    NEEDS_BOTO3 = False
 
     def handle(self, task, task_vars):
         params = task.params

@@ -61,13 +61,15 @@ class ControllerAction(ActionBase):
     CONSTRAINTS = {}
     # An unexpected exception's text may quote data the action holds (a secret): report its type only.
     HOLDS_SECRETS = False
+    # Actions that make no AWS call (lwa_credentials, lwa_check) do not need boto3.
+    NEEDS_BOTO3 = True
     TRANSFERS_FILES = False
     _requires_connection = False
 
     def run(self, tmp=None, task_vars=None):
         result = super(ControllerAction, self).run(tmp, task_vars)
         del tmp
-        if not HAS_BOTO3:
+        if self.NEEDS_BOTO3 and not HAS_BOTO3:
             raise AnsibleActionFail(missing_boto3_message(self._task.action))
         # Errors name the module as AnsibleModule does (spapi.onboarding.iam_user), not this plugin's file.
         self._load_name = self._task.resolved_action or self._task.action

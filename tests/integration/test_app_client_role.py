@@ -150,3 +150,23 @@ def test_a_string_of_roles_is_a_list(tmp_path, given, selected):
     run.assert_ok()
     data = json.loads((tmp_path / "spapi-onboarding" / "app-client.json").read_text())
     assert data["app_client"]["roles"] == selected
+
+
+def test_the_sheet_says_which_queue_goes_into_which_notification_preferences_row(tmp_path):
+    queues = {"lwa_new_secret_queue_arn": "arn:aws:sqs:us-east-1:123456789012:sp-api-application-client-new-secret",
+              "lwa_secret_expiry_queue_arn": "arn:aws:sqs:us-east-1:123456789012:sp-api-application-client-secret-expiry"}
+    run_playbook(role_play(**queues), tmp_path, NO_AWS).assert_ok()
+    out = tmp_path / "spapi-onboarding"
+    sheet = (out / "app-client.md").read_text()
+    assert "## Notification Preferences (Developer Console)" in sheet
+    assert "- [ ] **Application Client New Secret**: `%s`" % queues["lwa_new_secret_queue_arn"] in sheet
+    assert "- [ ] **Application Client Secret Expiry**: `%s`" % queues["lwa_secret_expiry_queue_arn"] in sheet
+    data = json.loads((out / "app-client.json").read_text())
+    assert [row["row"] for row in data["notification_preferences"]] == [
+        "Application Client New Secret", "Application Client Secret Expiry"]
+
+    bad = run_playbook(role_play(lwa_new_secret_queue_arn="arn:aws:sqs:us-east-1:123456789012:q`<b>"), tmp_path, NO_AWS)
+    assert bad.returncode != 0
+    assert "app_client_new_secret_queue_arn, app_client_secret_expiry_queue_arn: must be standard SQS queue ARNs" \
+        in bad.output
+    assert (out / "app-client.md").read_text() == sheet
