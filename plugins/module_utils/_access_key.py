@@ -16,7 +16,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._access_key_plan import (  # noqa: F401 (re-exported)
+from ansible_collections.spapi.onboarding.plugins.module_utils._access_key_plan import (
     NEW_KEY,
     AccessKeyError,
     AccessKeyFailed,
@@ -32,6 +32,10 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._aws import call,
 from ansible_collections.spapi.onboarding.plugins.module_utils._dates import utc_now
 from ansible_collections.spapi.onboarding.plugins.module_utils._iam import Changes
 from ansible_collections.spapi.onboarding.plugins.module_utils._new_access_key import create_store_verify
+
+# What the action plugin and iam_plan use; the errors are defined with the plan that raises most of them.
+__all__ = ("AccessKeyError", "AccessKeyFailed", "AccessKeyRefused", "KeyStore", "ensure_access_key",
+           "validate_access_key_params")
 
 
 class KeyStore:

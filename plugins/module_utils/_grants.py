@@ -18,8 +18,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._aws import AwsFailure, call, read
-from ansible_collections.spapi.onboarding.plugins.module_utils._iam import list_all
+from ansible_collections.spapi.onboarding.plugins.module_utils._aws import AwsFailure, read
+from ansible_collections.spapi.onboarding.plugins.module_utils._iam import default_document, list_all
 from ansible_collections.spapi.onboarding.plugins.module_utils._policies import decode_document
 from ansible_collections.spapi.onboarding.plugins.module_utils._policy_analysis import (
     grants_verdict,
@@ -45,13 +45,8 @@ class _ManagedDocuments:
     def get(self, arn):
         if arn not in self.known:
             found = read("read IAM policy %s" % arn, self.iam.get_policy, PolicyArn=arn)
-            document = None
-            if found:  # None: deleted since it was listed, so it grants nothing any more
-                version_id = found["Policy"]["DefaultVersionId"]
-                version = call("read version %s of IAM policy %s" % (version_id, arn),
-                               self.iam.get_policy_version, PolicyArn=arn, VersionId=version_id)
-                document = decode_document(version["PolicyVersion"]["Document"])
-            self.known[arn] = document
+            # None: deleted since it was listed, so it grants nothing any more.
+            self.known[arn] = default_document(self.iam, found["Policy"]) if found else None
         return self.known[arn]
 
 
@@ -100,36 +95,36 @@ def _group_policies(iam, documents, group_name):
     return _managed(documents, attached) + _inline(names, owner, iam.get_group_policy, GroupName=group_name)
 
 
-def _denied(name, owner, reads):
-    """Run a grants check; an AccessDenied on its reads fails that check, not the whole task.
+def _grants_check(name, kind, reads):
+    """A grants check of the user or the role (kind), run only when that entity exists.
 
-    Unread grants cannot be ruled out, so the check fails, naming the permissions it needs;
-    the other checks are still reported.
+    An AccessDenied on its reads fails that check, not the whole task: unread grants cannot
+    be ruled out, so the check fails, naming the permissions it needs; the other checks are
+    still reported.
     """
     def decorator(check):
         def run(task, report, chain):
+            entity_name = task.params["%s_name" % kind]
+            if getattr(chain, kind)() is None:
+                report.not_checked(name, "IAM %s %s does not exist" % (kind, entity_name))
+                return
             try:
-                check(task, report, chain)
+                check(task.aws.iam, report, entity_name, task.params)
             except AwsFailure as exc:
                 if exc.code not in ("AccessDenied", "AccessDeniedException"):
                     raise
-                report.failed(name, "could not read everything that gives %s permissions: %s"
-                              % (owner % task.params, exc),
+                report.failed(name, "could not read everything that gives IAM %s %s permissions: %s"
+                              % (kind, entity_name, exc),
                               "allow the identity running verify %s (the operator policy in the guide lists them)"
                               % ", ".join(reads))
         return run
     return decorator
 
 
-@_denied("user_grants", "IAM user %(user_name)s", USER_READS)
-def check_user_grants(task, report, chain):
-    user_name = task.params["user_name"]
-    if chain.user is None:
-        report.not_checked("user_grants", "IAM user %s does not exist" % user_name)
-        return
-    iam = task.aws.iam
+@_grants_check("user_grants", "user", USER_READS)
+def check_user_grants(iam, report, user_name, params):
     documents = _ManagedDocuments(iam)
-    grants, harmless = policy_grants(_user_policies(iam, documents, user_name, task.params["sts_policy_name"]))
+    grants, harmless = policy_grants(_user_policies(iam, documents, user_name, params["sts_policy_name"]))
     groups = list_all("list the groups of IAM user '%s'" % user_name, iam,
                       "list_groups_for_user", "Groups", UserName=user_name)
     for group in groups:
@@ -147,13 +142,8 @@ def check_user_grants(task, report, chain):
     _report(report, "user_grants", grants_verdict("IAM user %s" % user_name, grants, harmless))
 
 
-@_denied("role_grants", "IAM role %(role_name)s", ROLE_READS)
-def check_role_grants(task, report, chain):
-    role_name = task.params["role_name"]
-    if chain.role is None:
-        report.not_checked("role_grants", "IAM role %s does not exist" % role_name)
-        return
-    iam = task.aws.iam
+@_grants_check("role_grants", "role", ROLE_READS)
+def check_role_grants(iam, report, role_name, params):
     owner = "IAM role '%s'" % role_name
     names = list_all("list the inline policies of " + owner, iam, "list_role_policies", "PolicyNames", RoleName=role_name)
     grants, harmless = policy_grants(_inline(

@@ -11,9 +11,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import re
-
-from ansible_collections.spapi.onboarding.plugins.module_utils._policies import canonical, to_json
+from ansible_collections.spapi.onboarding.plugins.module_utils._policies import canonical, to_json, wildcard_match
 
 
 # --- one document against the one it should be ------------------------------------------------
@@ -41,20 +39,14 @@ def pairs_text(pairs):
     return ", ".join("%s on %s" % pair for pair in sorted(pairs))
 
 
-def within(value, pattern):
-    """Whether every name matched by `value` is matched by `pattern` (IAM wildcards * and ?).
-
-    Treating the wildcards of `value` as literals is exact for the documents of this chain
-    ("arn:aws:execute-api:eu-west-1:*:*" is within "arn:aws:execute-api:*:*:*", "*" is not
-    within "execute-api:Invoke").
-    """
-    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
-    return re.match("^%s$" % regex, value, re.DOTALL) is not None
-
-
 def pair_within(pair, other):
-    # Action names are case-insensitive in IAM, resources are not.
-    return within(pair[0].lower(), other[0].lower()) and within(pair[1], other[1])
+    """Whether every (action, resource) that `pair` names is named by `other` (IAM wildcards * and ?).
+
+    The wildcards of `pair` are taken as literals, which is exact for the documents of this chain
+    ("arn:aws:execute-api:eu-west-1:*:*" is within "arn:aws:execute-api:*:*:*", "*" is not within
+    "execute-api:Invoke"). Action names are case-insensitive in IAM, resources are not.
+    """
+    return wildcard_match(other[0].lower(), pair[0].lower()) and wildcard_match(other[1], pair[1])
 
 
 def describe_difference(actual, expected):
@@ -105,19 +97,6 @@ def trust_external_id(document):
     if isinstance(value, list):
         value = value[0] if len(value) == 1 else None
     return value if isinstance(value, str) and value else None
-
-
-def trusted_principals(document):
-    principals = []
-    for statement in canonical(document)["Statement"]:
-        if statement.get("Effect") == "Allow":
-            principal = statement.get("Principal")
-            if isinstance(principal, dict):
-                for kind, values in sorted(principal.items()):
-                    principals.extend(values if kind == "AWS" else ["%s:%s" % (kind, v) for v in values])
-            elif principal is not None:
-                principals.append(str(principal))
-    return sorted(set(principals))
 
 
 def principal_words(principal, account):

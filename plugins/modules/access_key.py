@@ -72,7 +72,8 @@ options:
   max_age_days:
     description:
       - Replace the vaulted key when AWS reports it was created more than this many days ago.
-      - When not set, the key is never replaced for its age.
+      - When not set, the key is never replaced for its age. V(0) is refused, as it would replace the key on every run;
+        use O(rotate=true) to replace it now.
     type: int
   on_unknown_keys:
     description:

@@ -94,7 +94,8 @@ options:
     description:
       - V(chain) checks every link, as listed above.
       - V(live) only makes the live C(sts:AssumeRole) with the vaulted key on O(role_arn), and reports the other checks
-        as skipped. It is meant for the end of a play whose earlier tasks have just ensured each link (as the
+        as not run (status V(skipped), detail starting with C(not run:)); its RV(msg) says how many checks passed and
+        how many were not run, and does not call the chain sound. It is meant for the end of a play whose earlier tasks have just ensured each link (as the
         C(spapi.onboarding.iam) role does), where reading them all again would only repeat those reads. Because
         nothing is read, propagation errors are waited for within O(wait_timeout) as for a brand-new chain.
       - V(live) does not look for grants beyond the chain (V(user_grants), V(role_grants)); run V(chain), as
@@ -180,7 +181,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 ok:
-  description: Whether every check passed (skipped checks count as passed).
+  description: Whether no check failed and none was left not checked (skipped checks do not make it false).
   returned: always
   type: bool
   sample: true
@@ -197,11 +198,22 @@ checks:
       type: str
       sample: trust_policy
     ok:
-      description: Whether the link is sound. A skipped check is ok; a check that could not run is not.
+      description: Whether the check does not make the chain unsound. A skipped check is ok; a check that could not run is not.
       type: bool
       sample: true
+    status:
+      description:
+        - V(passed) or V(failed) when the check ran.
+        - V(skipped) when the task's options say not to run it (no O(vault_file), O(assume_role=false), or
+          O(scope=live) for the links the tasks before it ensured).
+        - V(not checked) when it could not run because a link it needs is missing or broken.
+      type: str
+      choices: [passed, failed, skipped, not checked]
+      sample: passed
     detail:
-      description: What was found, naming the resource; starts with C(skipped:) or C(not checked:) when it did not run.
+      description:
+        - What was found, naming the resource. When the check did not run it starts with C(skipped:),
+          C(not run:) (O(scope=live)) or C(not checked:), followed by the reason.
       type: str
       sample: IAM role SellingPartnerAPIRole trusts exactly IAM user arn:aws:iam::123456789012:user/SellingPartnerAPIUser
     fix:
@@ -212,9 +224,11 @@ checks:
   sample:
     - name: user
       ok: true
+      status: passed
       detail: "IAM user SellingPartnerAPIUser exists: arn:aws:iam::123456789012:user/SellingPartnerAPIUser"
     - name: user_grants
       ok: false
+      status: failed
       detail: >-
         IAM user SellingPartnerAPIUser has permissions beyond the SP-API chain: managed policy AdministratorAccess
         (arn:aws:iam::aws:policy/AdministratorAccess) allows * on *
@@ -223,6 +237,7 @@ checks:
         --policy-arn arn:aws:iam::aws:policy/AdministratorAccess
     - name: assume_role
       ok: true
+      status: passed
       detail: >-
         sts:AssumeRole on arn:aws:iam::123456789012:role/SellingPartnerAPIRole with key AKIAEXAMPLEKEYID0001 succeeded
         as arn:aws:sts::123456789012:assumed-role/SellingPartnerAPIRole/spapi-onboarding-verify

@@ -371,7 +371,8 @@ def test_without_vault_file_key_checks_are_skipped(chain):
     result, calls = chain.verify(key=None)
     assert result["ok"] is True
     for name in ("access_key", "caller_identity", "assume_role"):
-        assert check(result, name) == {"name": name, "ok": True, "detail": "skipped: no vault_file given"}
+        assert check(result, name) == {"name": name, "ok": True, "status": "skipped",
+                                       "detail": "skipped: no vault_file given"}
     assert result["access_key_id"] is None
     assert calls == CHAIN_READS + GRANT_READS
 
@@ -531,7 +532,12 @@ def test_live_scope_makes_one_call_on_a_sound_chain(chain):
     assert calls == ["AssumeRole"]
     assert result["ok"] is True and "failed" not in result
     assert check(result, "assume_role")["ok"] is True
-    assert check(result, "trust_policy")["detail"].startswith("skipped: scope is live")
+    # Every other check is reported as not run, and the verdict does not call the whole chain sound.
+    for name in _verify.CHECKS[:-2]:
+        assert check(result, name)["status"] == "skipped", check(result, name)
+        assert check(result, name)["detail"] == "not run: scope is live: the tasks before this one ensured it"
+    assert result["msg"].startswith("the SP-API IAM chain's checks that ran passed: 1 checks passed, 9 not run (")
+    assert "is sound" not in result["msg"]
     assert chain.secret not in str(result)
 
 

@@ -7,7 +7,7 @@ key whose secret nobody has. The run must converge to one entity of each kind an
 
 import datetime
 
-from ansible_collections.spapi.onboarding.plugins.module_utils import _verify
+from ansible_collections.spapi.onboarding.plugins.module_utils import _dates
 from tests.reliability.helpers import USER, admin_with_enforcement, assert_one_working_key, onboard
 from tests.support.aws_proxy import AwsProxy
 
@@ -43,5 +43,5 @@ def test_server_time_from_a_doubled_date_header_is_utc():
     """A proxy that adds its own Date header makes botocore join two dates: still a UTC time."""
     reply = {"ResponseMetadata": {"HTTPHeaders": {
         "date": "Mon, 01 Jan 2024 00:00:00 GMT, Mon, 01 Jan 2024 00:00:01 GMT"}}}
-    assert _verify._server_now(reply) == datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)
-    assert _verify._server_now({"ResponseMetadata": {"HTTPHeaders": {"date": "garbage"}}}).tzinfo is not None
+    assert _dates.server_time(reply) == datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)
+    assert _dates.server_time({"ResponseMetadata": {"HTTPHeaders": {"date": "garbage"}}}).tzinfo is not None
