@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# `make demo`: the onboarding playbook against a local AWS stand-in (moto server on 127.0.0.1).
-# Everything it writes stays in .demo/ (git-ignored): the settings sheet, the vault file and the
-# demo vault password. No real AWS account is touched: the credentials are moto's dummies.
+# `make demo`: the onboarding playbook against a local AWS stand-in (moto server on 127.0.0.1), then
+# the LWA part against a local LWA / SP-API stand-in (tests/support/lwa_standin.py) that sends its
+# notifications to moto's SQS. Everything it writes stays in .demo/ (git-ignored): the settings
+# sheet, the vault files and the demo vault password. No real AWS account and no Amazon endpoint is
+# touched: the credentials are dummies.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -24,8 +26,15 @@ if [ -e "$OUT/SellingPartnerAPIUser.vault.yml" ]; then
 fi
 
 URL=$("$BIN/python" "$ROOT/scripts/moto_server.py" start "$DEMO/moto")
-trap '"$BIN/python" "$ROOT/scripts/moto_server.py" stop "$DEMO/moto"; echo "demo: moto server stopped"' EXIT
+stop_stand_ins() {
+  "$BIN/python" "$ROOT/scripts/lwa_standin.py" stop "$DEMO/lwa"
+  "$BIN/python" "$ROOT/scripts/moto_server.py" stop "$DEMO/moto"
+  echo "demo: moto server stopped"
+}
+trap stop_stand_ins EXIT
 echo "demo: moto server on $URL"
+LWA_URL=$("$BIN/python" "$ROOT/scripts/lwa_standin.py" start "$DEMO/lwa" "$URL")
+echo "demo: LWA / SP-API stand-in on $LWA_URL"
 
 # Dummy credentials for moto, and never the machine's own AWS configuration.
 unset AWS_PROFILE AWS_SESSION_TOKEN AWS_DEFAULT_PROFILE
@@ -61,11 +70,36 @@ for key, value in settings.items():
 print("  + checklists: developer registration (%d steps), app listing (%d steps)" % (
     len(data["checklists"]["developer_registration"]), len(data["checklists"]["app_listing"])))
 PY
+# The LWA part: a demo application in the stand-in, its credentials proven and vaulted, the two
+# Notification Preferences queues, a Secrets Manager export, then a check of the vaulted credentials.
+export SPAPI_LWA_ENDPOINT=$LWA_URL/auth/o2/token SPAPI_ENDPOINT=$LWA_URL
+DEMO_CLIENT=amzn1.application-oa2-client.0d3m0c1i3n7
+DEMO_SECRETS=$DEMO/lwa-secrets.yml
+(umask 077 && "$BIN/python" - "$DEMO_SECRETS" <<'PY'
+import secrets, sys, yaml
+yaml.safe_dump({"lwa_client_secret": "amzn1.oa2-cs.v1." + secrets.token_hex(32),
+                "lwa_refresh_token": "Atzr|" + secrets.token_urlsafe(48)}, open(sys.argv[1], "w"))
+PY
+)
+"$BIN/python" - "$DEMO_SECRETS" "$DEMO_CLIENT" > "$DEMO/lwa-application.json" <<'PY'
+import json, sys, yaml
+given = yaml.safe_load(open(sys.argv[1]))
+print(json.dumps({"client_id": sys.argv[2], "client_secret": given["lwa_client_secret"],
+                  "refresh_tokens": [given["lwa_refresh_token"]], "application_id": "amzn1.sp.solution.d3m0"}))
+PY
+"$BIN/python" "$ROOT/scripts/lwa_standin.py" register "$DEMO/lwa" "$(cat "$DEMO/lwa-application.json")"
+rm -f "$DEMO/lwa-application.json"
+echo "demo: ansible-playbook playbooks/lwa_store.yml (the secrets come from a file here; by hand it prompts)"
+ansible-playbook "$ROOT/playbooks/lwa_store.yml" "${VAULT[@]}" -e "lwa_client_id=$DEMO_CLIENT" -e "@$DEMO_SECRETS" \
+  -e lwa_export_secret_name=sp-api/demo-credentials
+rm -f "$DEMO_SECRETS"
+
 cat <<EOF
 
 Settings sheet (read it, type it into the form): ${OUT#$ROOT/}/SellingPartnerAPIUser.app-client.md
 Machine-readable settings:                       ${OUT#$ROOT/}/SellingPartnerAPIUser.app-client.json
 Access key, encrypted with Ansible Vault:        ${OUT#$ROOT/}/SellingPartnerAPIUser.vault.yml
   view it: .venv/bin/ansible-vault view --vault-id spapi@.demo/vault-password ${OUT#$ROOT/}/SellingPartnerAPIUser.vault.yml
-(All of this is against moto server: the ARNs and the key are not real.)
+LWA credentials, encrypted with Ansible Vault:   ${OUT#$ROOT/}/lwa.vault.yml
+(All of this is against moto server and a local LWA stand-in: the ARNs, keys and secrets are not real.)
 EOF

@@ -28,6 +28,11 @@ def test_demo_runs_twice(tmp_path):
     assert (out / "SellingPartnerAPIUser.vault.yml").read_text().startswith("$ANSIBLE_VAULT;")
     assert "demo: moto server stopped" in first
     assert not (demo / "moto" / "moto.pid").exists()
+    # The LWA part: credentials proven against the stand-in and vaulted, the two queues, the stand-in stopped.
+    assert (out / "lwa.vault.yml").read_text().startswith("$ANSIBLE_VAULT;")
+    assert ("Notification Preferences > Application Client New Secret: "
+            "arn:aws:sqs:us-east-1:123456789012:sp-api-application-client-new-secret") in first
+    assert not (demo / "lwa" / "lwa.pid").exists() and not (demo / "lwa-secrets.yml").exists()
     sheet = (out / "SellingPartnerAPIUser.app-client.md").read_text()
 
     second = run_demo(demo)
