@@ -45,3 +45,14 @@ def test_iam_scenario(tmp_path):
         assert "%s: Executed: Successful" % step in output, output[-3000:]
     # cleanup stopped the scenario's moto server.
     assert not (tmp_path / "ephemeral" / "moto" / "moto.pid").exists()
+
+
+@pytest.mark.slow
+def test_lwa_scenario(tmp_path):
+    output = molecule_test("lwa", tmp_path)
+    for step in ("prepare", "converge", "idempotence", "verify", "cleanup"):
+        assert "%s: Executed: Successful" % step in output, output[-3000:]
+    # cleanup stopped both stand-ins and removed the demo secrets.
+    assert not (tmp_path / "ephemeral" / "moto" / "moto.pid").exists()
+    assert not (tmp_path / "ephemeral" / "lwa" / "lwa.pid").exists()
+    assert not (tmp_path / "ephemeral" / "lwa-secrets.yml").exists()
