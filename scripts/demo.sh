@@ -55,8 +55,6 @@ echo "demo: ansible-playbook playbooks/onboard.yml, again: it must change nothin
 ansible-playbook "$ROOT/playbooks/onboard.yml" "${VAULT[@]}" | tee "$DEMO/rerun.log" | grep -E '^localhost +:'
 grep -Eq '^localhost +: ok=[0-9]+ +changed=0 ' "$DEMO/rerun.log"
 
-echo "demo: ansible-playbook playbooks/verify.yml"
-ansible-playbook "$ROOT/playbooks/verify.yml" "${VAULT[@]}"
 
 "$BIN/python" - "$OUT/SellingPartnerAPIUser.app-client.json" <<'PY'
 import json, sys
@@ -93,6 +91,9 @@ echo "demo: ansible-playbook playbooks/lwa_store.yml (the secrets come from a fi
 ansible-playbook "$ROOT/playbooks/lwa_store.yml" "${VAULT[@]}" -e "lwa_client_id=$DEMO_CLIENT" -e "@$DEMO_SECRETS" \
   -e lwa_export_secret_name=sp-api/demo-credentials
 rm -f "$DEMO_SECRETS"
+
+echo "demo: ansible-playbook playbooks/verify.yml (the IAM chain, then the LWA credentials)"
+ansible-playbook "$ROOT/playbooks/verify.yml" "${VAULT[@]}"
 
 cat <<EOF
 

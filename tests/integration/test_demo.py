@@ -33,6 +33,8 @@ def test_demo_runs_twice(tmp_path):
     assert ("Notification Preferences > Application Client New Secret: "
             "arn:aws:sqs:us-east-1:123456789012:sp-api-application-client-new-secret") in first
     assert not (demo / "lwa" / "lwa.pid").exists() and not (demo / "lwa-secrets.yml").exists()
+    # verify.yml proves the LWA credentials too, once they are vaulted.
+    assert "TASK [spapi.onboarding.lwa : Prove the vaulted LWA credentials and check the secret's expiry]" in first
     sheet = (out / "SellingPartnerAPIUser.app-client.md").read_text()
 
     second = run_demo(demo)
