@@ -24,8 +24,9 @@ Admin interface for tests and the demo (JSON, under /_standin/, never part of Am
   POST   /_standin/applications/{client_id}/secret-expiry-notification  {expiry_time?}: send SECRET_EXPIRY
   GET    /_standin/clock, POST /_standin/clock              {advance_seconds} or {now}: move the stand-in's clock
   GET    /_standin/calls, DELETE /_standin/calls            call counts ("POST /auth/o2/token", "... 401")
-  POST   /_standin/faults                                   {method, path, status, times, retry_after}: answer the
-                                                            next `times` matching calls with that status
+  POST   /_standin/faults                                   {method, path, status, times, retry_after, after}: answer
+                                                            the next `times` matching calls with that status (after:
+                                                            once the call has acted, as a lost reply)
   GET    /_standin/notifications                            the notifications sent, in order
 
 Run as a script (make demo): python -m tests.support.lwa_standin --port 8910 --sqs-endpoint http://127.0.0.1:5000
@@ -90,6 +91,14 @@ def api_error(status, code, message, details=None):
     return Refusal(status, {"errors": [entry]})
 
 
+class Hold:
+    def __init__(self, method, path, body_has=None):
+        self.method, self.path, self.body_has = method, path, body_has
+        self.used = False
+        self.reached = threading.Event()
+        self.release = threading.Event()
+
+
 class Application:
     def __init__(self, client_id, client_secret, refresh_tokens=(), application_id=None, expires=None,
                  new_secret_queue=None, secret_expiry_queue=None):
@@ -151,11 +160,14 @@ class LwaStandIn:
     # --- state (the admin interface calls these too) ----------------------------------------------
     def reset(self):
         with self.lock:
+            for hold in getattr(self, "holds", []):
+                hold.release.set()  # a test that stopped early must not leave a reply waiting
             self.apps = {}
             self.tokens = {}
             self.offset = datetime.timedelta()
             self.calls = Counter()
             self.faults = []
+            self.holds = []
             self.sent = []
             self.delivery_errors = []
 
@@ -196,10 +208,27 @@ class LwaStandIn:
             app = self.apps[client_id]
             app.delivery_delay, app.drop_notifications = float(delay_seconds or 0), bool(drop)
 
-    def add_fault(self, method, path, status, times=1, retry_after=None):
+    def add_fault(self, method, path, status, times=1, retry_after=None, after=False):
         with self.lock:
             self.faults.append({"method": method.upper(), "path": path, "status": int(status), "times": int(times),
-                                "retry_after": retry_after})
+                                "retry_after": retry_after, "after": bool(after)})
+
+    def hold(self, method, path, body_has=None):
+        """The next matching call (its body holding body_has, when given) acts, then waits before its reply:
+        .reached is set when it gets there, .release lets the reply go (tests kill the caller meanwhile)."""
+        hold = Hold(method.upper(), path, body_has)
+        with self.lock:
+            self.holds.append(hold)
+        return hold
+
+    def _take_hold(self, method, path, body):
+        with self.lock:
+            for hold in self.holds:
+                if not hold.used and (hold.method, hold.path) == (method, path) and (
+                        hold.body_has is None or hold.body_has.encode() in body):
+                    hold.used = True
+                    return hold
+        return None
 
     def send_expiry_notification(self, client_id, expiry_time=None):
         """APPLICATION_OAUTH_CLIENT_SECRET_EXPIRY to the "Application Client Secret Expiry" queue."""
@@ -392,7 +421,8 @@ class LwaStandIn:
             with self.lock:
                 return 200, dict(self.calls)
         if parts == ["faults"] and method == "POST":
-            self.add_fault(data["method"], data["path"], data["status"], data.get("times", 1), data.get("retry_after"))
+            self.add_fault(data["method"], data["path"], data["status"], data.get("times", 1), data.get("retry_after"),
+                           data.get("after", False))
             return 200, {}
         if parts == ["notifications"]:
             with self.lock:
@@ -430,10 +460,11 @@ class LwaStandIn:
             raise lwa_error(405, "invalid_request", "The HTTP method must be POST")
         raise api_error(404, "NotFound", "The resource specified does not exist.")
 
-    def _fault(self, method, path):
+    def _fault(self, method, path, after=False):
         with self.lock:
             for fault in self.faults:
-                if fault["times"] > 0 and fault["method"] == method and fault["path"] == path:
+                if fault["times"] > 0 and fault["method"] == method and fault["path"] == path \
+                        and fault.get("after", False) == after:
                     fault["times"] -= 1
                     headers = {"Retry-After": str(fault["retry_after"])} if fault["retry_after"] is not None else {}
                     if path == TOKEN_PATH:
@@ -463,6 +494,9 @@ class LwaStandIn:
                     if refusal is not None:
                         raise refusal
                     status, reply = standin._route(self, self.command, path, body)
+                    refusal = None if path.startswith("/_standin/") else standin._fault(self.command, path, after=True)
+                    if refusal is not None:
+                        raise refusal
                 except Refusal as exc:
                     status, reply, headers = exc.status, exc.body, exc.headers
                 except Exception as exc:  # a malformed admin request: say what, never hang the client
@@ -479,6 +513,10 @@ class LwaStandIn:
                     self.send_header("x-amzn-RateLimit-Limit", "0.0167")
                 for name, value in headers.items():
                     self.send_header(name, value)
+                hold = standin._take_hold(self.command, path, body)
+                if hold is not None:
+                    hold.reached.set()
+                    hold.release.wait(120)
                 self.send_header("x-amzn-RequestId", str(uuid.uuid4()))
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
