@@ -39,6 +39,7 @@ import yaml  # noqa: E402
 
 from tests.support.ansible import ansible_env  # noqa: E402
 from tests.support.aws_proxy import AwsProxy  # noqa: E402
+from tests.support.chain import STEPS, chain_tasks  # noqa: E402
 from tests.support.moto import MotoServer, writes  # noqa: E402
 from tests.support.paths import COLLECTIONS_ROOT, ensure_collection_link  # noqa: E402
 
@@ -51,15 +52,12 @@ DEFAULT_DOC = REPO / "docs" / "performance.md"
 BEGIN, END = "<!-- bench:generated:begin -->", "<!-- bench:generated:end -->"
 VAULT_ID = "spapi"
 
-# The chain, in order: (step, spapi module, baseline tag or None when the baseline has no such step).
-CHAIN = [
-    ("user", "iam_user", "user"),
-    ("policy", "iam_policy", "policy"),
-    ("role", "iam_role", "role"),
-    ("sts_policy", "sts_policy", "sts_policy"),
-    ("access_key", "access_key", "access_key"),
-    ("verify", "verify", None),
-]
+# The chain's steps (tests/support/chain.py) with their spapi module and the baseline's tag (None: no such step).
+MODULES = {"user": "iam_user", "policy": "iam_policy", "role": "iam_role", "sts_policy": "sts_policy",
+           "access_key": "access_key", "verify": "verify"}
+BASELINE_TAGS = {"user": "user", "policy": "policy", "role": "role", "sts_policy": "sts_policy",
+                 "access_key": "access_key", "verify": None}
+CHAIN = [(step, MODULES[step], BASELINE_TAGS[step]) for step in STEPS]
 TARGETS = {"converged_calls": 8, "first_calls": 16, "ratio_loopback": 1.0, "ratio_latency": 0.7}
 
 
@@ -85,53 +83,23 @@ def available_steps():
     return steps
 
 
-def _loop(task, label, index=False, register=None):
-    task["loop"] = "{{ identities }}"
-    task["loop_control"] = {"label": "{{ item.%s }}" % label}
-    if index:
-        task["loop_control"]["index_var"] = "index"
-    if register:
-        task["register"] = register
-    return task
-
-
 def chain_playbook(steps):
-    """Our modules in a loop over `identities`, the same shape as bench/baseline.yml."""
-    m = "spapi.onboarding."
-    tasks = {
-        "user": _loop({"name": "IAM user", m + "iam_user": {"name": "{{ item.user }}"}}, "user", register="users"),
-        # As the iam role does: the user's ARN locates the policy (no sts:GetCallerIdentity) ...
-        "policy": _loop({"name": "SP-API managed policy", m + "iam_policy": dict(
-            {"name": "{{ item.policy }}"},
-            **({"same_account_as": "{{ users.results[index].user.arn }}"} if "user" in steps else {}))},
-            "policy", index="user" in steps, register="policies"),
-        "role": _loop({"name": "Role trusting the user, with the policy attached", m + "iam_role": {
-            "name": "{{ item.role }}",
-            "trusted_user_arn": "{{ users.results[index].user.arn }}",
-            "managed_policy_arns": ["{{ policies.results[index].policy.arn }}"],
-        }}, "role", index=True, register="sp_roles"),
-        "sts_policy": _loop({"name": "STS policy inline on the user", m + "sts_policy": {
-            "user_name": "{{ item.user }}",
-            "role_arn": "{{ sp_roles.results[index].role.arn }}",
-            "policy_name": "{{ item.sts_policy }}",
-        }}, "sts_policy", index=True),
-        "access_key": _loop({"name": "Access key into the vault file", m + "access_key": {
-            "user_name": "{{ item.user }}", "vault_file": "{{ item.vault_file }}", "vault_id": VAULT_ID,
-        }}, "user"),
-        # ... and after the tasks that just ensured each link, only the live AssumeRole is left to prove.
-        "verify": _loop({"name": "Verify the chain and assume the role", m + "verify": dict({
-            "user_name": "{{ item.user }}", "role_name": "{{ item.role }}", "policy_name": "{{ item.policy }}",
-            "sts_policy_name": "{{ item.sts_policy }}", "vault_file": "{{ item.vault_file }}",
-            "assume_role": True,
-        }, **({"scope": "live", "role_arn": "{{ sp_roles.results[index].role.arn }}"} if "role" in steps else {}))},
-            "user", index="role" in steps),
-    }
+    """The chain's modules (tests/support/chain.py) in a loop over `identities`, the shape of bench/baseline.yml.
+
+    As the iam role does: the user's ARN locates the policy (no sts:GetCallerIdentity), and after the
+    tasks that just ensured each link, verify makes only the live AssumeRole."""
+    names = dict((key, "{{ item.%s }}" % key) for key in ("user", "policy", "role", "sts_policy", "vault_file"))
+    tasks = chain_tasks(names, result=lambda register: "%s.results[index]" % register,
+                        key_options={"vault_id": VAULT_ID}, verify_live=True, steps=steps)
+    for task in tasks:
+        task["loop"] = "{{ identities }}"
+        task["loop_control"] = {"label": "{{ item.user }}", "index_var": "index"}
     return [{
         "name": "SP-API IAM chain with spapi.onboarding (%s)" % ", ".join(steps),
         "hosts": "localhost",
         "gather_facts": False,
         "vars": {"ansible_python_interpreter": "{{ ansible_playbook_python }}", "identities": identities(1)},
-        "tasks": [tasks[s] for s in steps],
+        "tasks": tasks,
     }]
 
 

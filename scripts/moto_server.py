@@ -5,23 +5,21 @@
                                      prints the URL
     moto_server.py stop STATE_DIR    stops the server recorded in STATE_DIR (if it still runs)
 
-Run it with the Python of the virtualenv that has moto[server] installed.
+Run it with the Python of the virtualenv that has moto[server] installed. The server is the
+one the tests and the benchmark start (tests/support/moto.py), left running in its own session.
 """
 
 import os
 import signal
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.support.moto import MotoServer  # noqa: E402
 
 
 def is_moto(pid):
@@ -38,25 +36,13 @@ def is_moto(pid):
 def start(state):
     state.mkdir(parents=True, exist_ok=True)
     stop(state)
-    binary = Path(sys.executable).parent / "moto_server"
-    port = free_port()
-    url = "http://127.0.0.1:%d" % port
-    log = open(state / "moto.log", "wb")
-    process = subprocess.Popen([str(binary), "-H", "127.0.0.1", "-p", str(port)], stdin=subprocess.DEVNULL,
-                               stdout=log, stderr=subprocess.STDOUT, cwd=str(state), start_new_session=True)
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(url + "/moto-api/", timeout=1).read()
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                sys.exit("moto_server did not start; see %s" % (state / "moto.log"))
-            time.sleep(0.1)
-    (state / "moto.pid").write_text("%d\n" % process.pid)
-    (state / "moto.url").write_text(url + "\n")
-    print(url)
+    try:
+        server = MotoServer(workdir=state, log=state / "moto.log", detached=True).start()
+    except RuntimeError as exc:
+        sys.exit("moto_server did not start (%s); see %s" % (exc, state / "moto.log"))
+    (state / "moto.pid").write_text("%d\n" % server.process.pid)
+    (state / "moto.url").write_text(server.url + "\n")
+    print(server.url)
 
 
 def stop(state):

@@ -19,12 +19,11 @@ from ansible.parsing.vault import VaultLib, VaultSecret
 
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault import write_vault_file
 from tests.support.ansible import BIN, ansible_env, play, run_playbook
-from tests.support.moto import writes
+from tests.support.moto import admin_with_enforcement, client_as, writes
 
 USER = "SellingPartnerAPIUser"
 PASSWORD = "correct horse battery staple"
 VAULT_ARGS = ["--vault-id", "spapi@password.txt"]
-ALLOW_ALL = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
 
 
 def secrets():
@@ -40,17 +39,12 @@ def write_password(workdir):
     (workdir / "password.txt").write_text(PASSWORD + "\n")
 
 
-def admin_with_enforcement(aws):
-    """An admin user with an allow-all policy and its key; then IAM authorization enforcement on."""
-    aws.iam.create_user(UserName="admin")
-    aws.iam.put_user_policy(UserName="admin", PolicyName="all", PolicyDocument=ALLOW_ALL)
-    key = aws.iam.create_access_key(UserName="admin")["AccessKey"]
+def admin_with_user(aws):
+    """The SP-API user, then an administrator and IAM authorization enforcement on; returns the
+    administrator's credentials and IAM client."""
     aws.iam.create_user(UserName=USER)
-    aws.server.set_auth(0)
-    credentials = {"AWS_ACCESS_KEY_ID": key["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"]}
-    admin_iam = boto3.client("iam", endpoint_url=aws.server.url, region_name="us-east-1",
-                             aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])
-    return credentials, admin_iam
+    credentials = admin_with_enforcement(aws.iam, aws.server)
+    return credentials, client_as(credentials, aws.server.url)
 
 
 def caller_arn(moto_url, key_id, secret):
@@ -81,7 +75,7 @@ def files_containing(root, needle, skip=()):
 
 
 def test_create_store_read_back_idempotent_and_never_leaks(moto, aws, tmp_path):
-    credentials, admin_iam = admin_with_enforcement(aws)
+    credentials, admin_iam = admin_with_user(aws)
     write_password(tmp_path)
     log_file = tmp_path / "ansible.log"
     book = play([
@@ -156,7 +150,7 @@ def test_create_store_read_back_idempotent_and_never_leaks(moto, aws, tmp_path):
 
 
 def test_unknown_keys_rotation_and_absent(moto, aws, tmp_path):
-    credentials, admin_iam = admin_with_enforcement(aws)
+    credentials, admin_iam = admin_with_user(aws)
     write_password(tmp_path)
     vaulted = admin_iam.create_access_key(UserName=USER)["AccessKey"]
     write_vault_file(str(tmp_path / "sp.vault.yml"), {

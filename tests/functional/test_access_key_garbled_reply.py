@@ -3,7 +3,7 @@ it created must not be left behind."""
 
 import re
 
-from tests.functional.test_access_key import VAULT_ARGS, admin_with_enforcement, write_password
+from tests.functional.test_access_key import VAULT_ARGS, admin_with_user, write_password
 from tests.support.ansible import play, run_playbook
 from tests.support.aws_proxy import AwsProxy
 
@@ -11,7 +11,7 @@ USER = "SellingPartnerAPIUser"
 
 
 def test_garbled_create_reply_leaks_nothing_and_leaves_no_key(moto, aws, tmp_path):
-    credentials, admin_iam = admin_with_enforcement(aws)
+    credentials, admin_iam = admin_with_user(aws)
     write_password(tmp_path)
     task = {"name": "key", "spapi.onboarding.access_key": {"user_name": USER, "vault_file": "sp.vault.yml"}}
     with AwsProxy(moto.url) as proxy:

@@ -15,6 +15,7 @@ from ansible_collections.spapi.onboarding.plugins.action.access_key import vault
 from ansible_collections.spapi.onboarding.plugins.module_utils._access_key import AccessKeyError, ensure_access_key
 from ansible_collections.spapi.onboarding.plugins.modules.access_key import ARGUMENT_SPEC
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault import VaultFileError, write_vault_file
+from tests.support.errors import error_reply
 from tests.support.moto import writes
 from tests.support.tasks import make_task
 
@@ -57,17 +58,6 @@ def capture_secrets(task):
 
     task.aws.iam.meta.events.register("after-call.iam.CreateAccessKey", after_call)
     return seen
-
-
-class FakeHttp:
-    status_code = 400
-    headers = {}
-
-
-def error_reply(code, status=400):
-    http = FakeHttp()
-    http.status_code = status
-    return http, {"Error": {"Code": code, "Message": "injected"}, "ResponseMetadata": {"HTTPStatusCode": status}}
 
 
 def keys_of(aws):

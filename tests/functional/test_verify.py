@@ -23,7 +23,8 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._validate import 
 from ansible_collections.spapi.onboarding.plugins.modules.verify import ARGUMENT_SPEC
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault import write_vault_file
 from tests.support.ansible import play, run_playbook
-from tests.support.moto import writes
+from tests.support.errors import FailFirst, inject
+from tests.support.moto import admin_with_enforcement, client_as, writes
 from tests.support.tasks import make_task
 
 USER, ROLE, POLICY, STS_POLICY = "SellingPartnerAPIUser", "SellingPartnerAPIRole", "SellingPartnerAPI", "SellingPartnerAPIAssumeRole"
@@ -63,15 +64,9 @@ class Chain:
         self.moto = moto
         setup = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
                                       region_name="us-east-1").client("iam", endpoint_url=moto.url)
-        setup.create_user(UserName="admin")
-        setup.put_user_policy(UserName="admin", PolicyName="allow-all",
-                              PolicyDocument=doc({"Effect": "Allow", "Action": "*", "Resource": "*"}))
-        admin_key = setup.create_access_key(UserName="admin")["AccessKey"]
-        self.admin = {"AWS_ACCESS_KEY_ID": admin_key["AccessKeyId"],
-                      "AWS_SECRET_ACCESS_KEY": admin_key["SecretAccessKey"]}
-        session = boto3.session.Session(aws_access_key_id=admin_key["AccessKeyId"],
-                                        aws_secret_access_key=admin_key["SecretAccessKey"], region_name="us-east-1")
-        self.iam = session.client("iam", endpoint_url=moto.url)
+        # Enforcement is on from here: the chain is built by the administrator, as a real account would be.
+        self.admin = admin_with_enforcement(setup, moto)
+        self.iam = client_as(self.admin, moto.url)
         # The SP-API chain, built as the administrator.
         self.iam.create_user(UserName=USER)
         self.iam.create_policy(PolicyName=POLICY, PolicyDocument=json.dumps(SP_API_DOC))
@@ -86,7 +81,6 @@ class Chain:
         self.write_vault(self.key_id, self.secret)
         self.password_file = tmp_path / "vault-password"
         self.password_file.write_text(VAULT_PASSWORD + "\n")
-        moto.set_auth(0)
 
     def write_vault(self, key_id, secret, user_arn=USER_ARN):
         write_vault_file(str(self.vault_file), {
@@ -396,14 +390,7 @@ def test_external_id_condition_is_accepted_and_passed_to_assume_role(chain):
     chain.iam.update_assume_role_policy(RoleName=ROLE, PolicyDocument=trust_doc(
         USER_ARN, Condition={"StringEquals": {"sts:ExternalId": "sp-api-ext"}}))
     sent = []
-
-    def connect(params):
-        connection = AwsConnection(params)
-        connection.sts.meta.events.register(
-            "before-call.sts.AssumeRole", lambda params, **kw: sent.append(params["body"]))
-        return connection
-
-    result, calls = chain.verify(connect=connect)
+    result, calls = chain.verify(connect=sts_with(lambda params, **kw: sent.append(params["body"])))
     assert_sound(result, calls)
     assert "sts:ExternalId condition" in check(result, "trust_policy")["detail"]
     assert sent[0]["ExternalId"] == "sp-api-ext"
@@ -426,27 +413,13 @@ def test_bad_input_refused_before_any_call(chain, options, message):
 
 # --- waiting out propagation, and only that -----------------------------------------------------------------
 
-class FailingFirst:
-    """A botocore before-call handler: answers the first `times` calls with an AWS error."""
-
-    def __init__(self, code, times):
-        self.code, self.times, self.calls = code, times, 0
-
-    def __call__(self, **kwargs):
-        self.calls += 1
-        if self.calls > self.times:
-            return None
-        error = {"Error": {"Code": self.code, "Message": "injected %s" % self.code},
-                 "ResponseMetadata": {"HTTPStatusCode": 403}}
-        return type("Http", (), {"status_code": 403, "headers": {}})(), error
-
-
-class Counter:
-    def __init__(self):
-        self.calls = 0
-
-    def __call__(self, **kwargs):
-        self.calls += 1
+def sts_with(handler, operation="AssumeRole"):
+    """verify's connect=: the vaulted key's connection, with handler answering its STS operation."""
+    def connect(params):
+        connection = AwsConnection(params)
+        inject(connection.sts, operation, handler)
+        return connection
+    return connect
 
 
 def age_the_chain(task, days=2):
@@ -460,30 +433,18 @@ def age_the_chain(task, days=2):
 
 
 def test_new_key_rejected_by_sts_is_retried_until_accepted(chain):
-    injected = FailingFirst("InvalidClientTokenId", 2)
-
-    def connect(params):
-        connection = AwsConnection(params)
-        connection.sts.meta.events.register("before-call.sts.AssumeRole", injected)
-        return connection
-
+    injected = FailFirst("InvalidClientTokenId", 2, status=403)
     started = time.monotonic()
-    result, calls = chain.verify(connect=connect, wait_timeout=10)
+    result, calls = chain.verify(connect=sts_with(injected), wait_timeout=10)
     assert_sound(result, calls)
     assert injected.calls == 3
     assert time.monotonic() - started < 5
 
 
 def test_new_key_still_rejected_after_wait_timeout_fails(chain):
-    injected = FailingFirst("InvalidClientTokenId", 1000)
-
-    def connect(params):
-        connection = AwsConnection(params)
-        connection.sts.meta.events.register("before-call.sts.AssumeRole", injected)
-        return connection
-
+    injected = FailFirst("InvalidClientTokenId", 1000, status=403)
     started = time.monotonic()
-    result, calls = chain.verify(connect=connect, wait_timeout=2)
+    result, calls = chain.verify(connect=sts_with(injected), wait_timeout=2)
     elapsed = time.monotonic() - started
     assert result["failed"] and injected.calls >= 2 and elapsed < 4
     assert "STS does not accept key %s (still failing after waiting for the new user and role and access key" % chain.key_id \
@@ -498,16 +459,12 @@ def test_access_denied_is_waited_for_only_while_the_chain_is_new(chain, new):
     # A real, lasting denial that the chain's documents do not show: an explicit Deny on the user.
     chain.iam.put_user_policy(UserName=USER, PolicyName="deny-assume",
                               PolicyDocument=doc({"Effect": "Deny", "Action": "sts:AssumeRole", "Resource": "*"}))
-    attempts = Counter()
+    attempts = FailFirst("none", times=0)  # counts the attempts, answers none of them
     task = chain.task(wait_timeout=2)
     if not new:
         age_the_chain(task)
 
-    def connect(params):
-        connection = AwsConnection(params)
-        connection.sts.meta.events.register("before-call.sts.AssumeRole", attempts)
-        return connection
-
+    connect = sts_with(attempts)
     chain.moto.start_recording()
     started = time.monotonic()
     result = _verify.verify_chain(task, chain.key(), connect=connect)

@@ -2,7 +2,8 @@
 on, the fault-injecting proxy in front of it, and whole onboarding runs through it.
 
 ONBOARD is the playbook every scenario runs: playbooks/onboard.yml. chain_playbook() is the
-same chain of the six modules with the variable names of the spapi.onboarding.iam role
+same chain of the six modules (tests/support/chain.py, which the benchmark runs too) with the
+variable names of the spapi.onboarding.iam role
 (iam_user_name, iam_vault_file, iam_vault_id, iam_rotate_key, iam_on_unknown_keys, iam_aws);
 setting ONBOARD = None runs it instead, to tell the modules' behaviour from the roles'.
 """
@@ -14,42 +15,30 @@ import subprocess
 import time
 from pathlib import Path
 
-import boto3
 import yaml
 from ansible.parsing.vault import VaultLib, VaultSecret
 
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault import VAULT_KEYS
 from tests.support.ansible import BIN, REPO, ansible_env, play, run_playbook
+from tests.support.chain import chain_tasks
+from tests.support.moto import admin_with_enforcement as shared_admin_with_enforcement
+from tests.support.moto import client_as
 
 USER, ROLE, POLICY, STS_POLICY = "SellingPartnerAPIUser", "SellingPartnerAPIRole", "SellingPartnerAPI", "SellingPartnerAPIAssumeRole"
 PASSWORD = "reliability test vault password"
-ALLOW_ALL = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
 
 ONBOARD = REPO / "playbooks" / "onboard.yml"  # None: the chain playbook below
 
 
 def chain_playbook():
-    """The six modules in the order of the iam role, driven by the role's variable names."""
-    aws = {"group/spapi.onboarding.aws": "{{ iam_aws | default({}) }}"}
-    tasks = [
-        {"name": "user", "spapi.onboarding.iam_user": {"name": "{{ iam_user_name }}"}, "register": "user"},
-        {"name": "policy", "spapi.onboarding.iam_policy": {"name": POLICY}, "register": "policy"},
-        {"name": "role", "spapi.onboarding.iam_role": {
-            "name": ROLE, "trusted_user_arn": "{{ user.user.arn }}",
-            "managed_policy_arns": ["{{ policy.policy.arn }}"]}, "register": "role"},
-        {"name": "sts policy", "spapi.onboarding.sts_policy": {
-            "user_name": "{{ iam_user_name }}", "role_arn": "{{ role.role.arn }}", "policy_name": STS_POLICY}},
-        {"name": "access key", "spapi.onboarding.access_key": {
-            "user_name": "{{ iam_user_name }}", "vault_file": "{{ iam_vault_file }}",
-            "vault_id": "{{ iam_vault_id | default(omit) }}",
-            "rotate": "{{ iam_rotate_key | default(false) }}",
-            "on_unknown_keys": "{{ iam_on_unknown_keys | default('fail') }}"}},
-        {"name": "verify", "spapi.onboarding.verify": {
-            "user_name": "{{ iam_user_name }}", "role_name": ROLE, "policy_name": POLICY,
-            "sts_policy_name": STS_POLICY, "vault_file": "{{ iam_vault_file }}"}, "register": "verify"},
-    ]
-    book = play(tasks)
-    book[0]["module_defaults"] = aws
+    """The six modules in the order of the iam role (tests/support/chain.py), driven by the role's variables."""
+    names = {"user": "{{ iam_user_name }}", "policy": POLICY, "role": ROLE, "sts_policy": STS_POLICY,
+             "vault_file": "{{ iam_vault_file }}"}
+    key_options = {"vault_id": "{{ iam_vault_id | default(omit) }}",
+                   "rotate": "{{ iam_rotate_key | default(false) }}",
+                   "on_unknown_keys": "{{ iam_on_unknown_keys | default('fail') }}"}
+    book = play(chain_tasks(names, key_options=key_options))
+    book[0]["module_defaults"] = {"group/spapi.onboarding.aws": "{{ iam_aws | default({}) }}"}
     return book
 
 
@@ -123,20 +112,14 @@ class Killable:
 
 
 def admin_with_enforcement(aws):
-    """An admin user with an allow-all policy and its key, made while enforcement is off; then
-    IAM authorization enforcement on. Returns the admin's credentials (environment form)."""
-    aws.iam.create_user(UserName="admin")
-    aws.iam.put_user_policy(UserName="admin", PolicyName="all", PolicyDocument=ALLOW_ALL)
-    key = aws.iam.create_access_key(UserName="admin")["AccessKey"]
-    aws.server.set_auth(0)
-    return {"AWS_ACCESS_KEY_ID": key["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"]}
+    """An administrator and its key, then IAM authorization enforcement on (tests/support/moto.py);
+    returns the administrator's credentials (environment form)."""
+    return shared_admin_with_enforcement(aws.iam, aws.server)
 
 
 def admin_iam(moto_url, credentials):
     """The administrator's IAM client straight to moto (not through the proxy)."""
-    return boto3.client("iam", endpoint_url=moto_url, region_name="us-east-1",
-                        aws_access_key_id=credentials["AWS_ACCESS_KEY_ID"],
-                        aws_secret_access_key=credentials["AWS_SECRET_ACCESS_KEY"])
+    return client_as(credentials, moto_url)
 
 
 def read_vault(path):
@@ -169,9 +152,8 @@ def assert_one_working_key(moto_url, credentials, vault_path):
     roles = [r["RoleName"] for r in iam.list_roles()["Roles"]]
     assert roles == [ROLE], roles
     role_arn = iam.get_role(RoleName=ROLE)["Role"]["Arn"]
-    sts = boto3.client("sts", endpoint_url=moto_url, region_name="us-east-1",
-                       aws_access_key_id=vault["aws_access_key_id"],
-                       aws_secret_access_key=vault["aws_secret_access_key"])
+    sts = client_as({"AWS_ACCESS_KEY_ID": vault["aws_access_key_id"],
+                     "AWS_SECRET_ACCESS_KEY": vault["aws_secret_access_key"]}, moto_url, "sts")
     deadline = time.monotonic() + 10
     while True:
         try:

@@ -1,4 +1,5 @@
-"""A real moto server on 127.0.0.1, started and stopped by the test suite."""
+"""A real moto server on 127.0.0.1, started and stopped by the tests, the benchmark and the demo
+(scripts/moto_server.py), and what the tests need around it."""
 
 import base64
 import json
@@ -37,30 +38,47 @@ def _action_of(record):
 
 
 class MotoServer:
-    def __init__(self, port=None):
+    """moto_server on 127.0.0.1 on a free port: the tests', the benchmark's and the demo's AWS stand-in.
+
+    workdir: where moto keeps its recording file and runs; a temporary directory, removed on stop(),
+    unless given. log: a file for moto's output (else discarded). detached: in its own session, so
+    that it outlives the process that started it (the demo stops it by process id).
+    """
+
+    def __init__(self, port=None, workdir=None, log=None, detached=False):
         self.port = port or free_port()
         self.url = "http://127.0.0.1:%d" % self.port
         self.process = None
+        self.log = log
+        self.detached = detached
         # Each server keeps its own recording file: parallel test workers must not share one.
-        self.workdir = tempfile.mkdtemp(prefix="moto-")
+        self.owns_workdir = workdir is None
+        self.workdir = str(workdir) if workdir else tempfile.mkdtemp(prefix="moto-")
 
-    def start(self):
+    def start(self, timeout=30):
         binary = os.path.join(os.path.dirname(sys.executable), "moto_server")
         env = dict(os.environ, INITIAL_NO_AUTH_ACTION_COUNT=AUTH_OFF,
                    MOTO_RECORDER_FILEPATH=os.path.join(self.workdir, "recording"))
-        self.process = subprocess.Popen(
-            [binary, "-H", "127.0.0.1", "-p", str(self.port)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=self.workdir,
-        )
-        deadline = time.monotonic() + 30
+        output = open(self.log, "wb") if self.log else subprocess.DEVNULL
+        try:
+            self.process = subprocess.Popen(
+                [binary, "-H", "127.0.0.1", "-p", str(self.port)], stdin=subprocess.DEVNULL,
+                stdout=output, stderr=subprocess.STDOUT, env=env, cwd=self.workdir, start_new_session=self.detached,
+            )
+        finally:
+            if self.log:
+                output.close()
+        deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
                 urllib.request.urlopen(self.url + "/moto-api/", timeout=1).read()
                 return self
             except OSError:
                 if self.process.poll() is not None:
-                    raise RuntimeError("moto_server exited with %s" % self.process.returncode)
+                    raise RuntimeError("moto_server exited with %s%s" % (
+                        self.process.returncode, "; see %s" % self.log if self.log else ""))
                 time.sleep(0.1)
+        self.stop()
         raise RuntimeError("moto_server did not answer on %s" % self.url)
 
     def stop(self):
@@ -71,7 +89,8 @@ class MotoServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        shutil.rmtree(self.workdir, ignore_errors=True)
+        if self.owns_workdir:
+            shutil.rmtree(self.workdir, ignore_errors=True)
 
     def _post(self, path, data=b"", content_type="application/json"):
         request = urllib.request.Request(self.url + path, data=data, method="POST",
@@ -119,3 +138,13 @@ def admin_with_enforcement(iam, server):
     key = iam.create_access_key(UserName="admin")["AccessKey"]
     server.set_auth(0)
     return {"AWS_ACCESS_KEY_ID": key["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"]}
+
+
+def client_as(credentials, url, service="iam"):
+    """A boto3 client of moto at url, signing with credentials in environment form."""
+    import boto3  # pylint: disable=import-outside-toplevel (the demo's launcher needs no boto3)
+
+    return boto3.client(service, endpoint_url=url, region_name="us-east-1",
+                        aws_access_key_id=credentials["AWS_ACCESS_KEY_ID"],
+                        aws_secret_access_key=credentials["AWS_SECRET_ACCESS_KEY"])
+
