@@ -25,11 +25,6 @@ MAX_BATCHES = 10  # a queue of notifications holds a handful; 100 messages bound
 LONG_POLL = 20  # SQS's longest WaitTimeSeconds
 
 
-def _batches(items, size=10):
-    items = list(items)
-    return [items[i:i + size] for i in range(0, len(items), size)]
-
-
 class Queue:
     def __init__(self, sqs, url, name):
         self.sqs, self.url, self.name = sqs, url, name
@@ -84,21 +79,20 @@ class Queue:
                 if n.message["MessageId"] in self.holding]
 
     def release(self, notifications):
-        """Visible again at once, for whoever they are for."""
-        for batch in _batches(self._held(notifications)):
-            call("make messages of SQS queue '%s' visible again" % self.name, self.sqs.change_message_visibility_batch,
-                 QueueUrl=self.url, Entries=[{"Id": str(i), "ReceiptHandle": n.message["ReceiptHandle"],
-                                              "VisibilityTimeout": 0} for i, n in enumerate(batch)])
+        """Visible again at once, for whoever they are for. (One call per message: a queue of notifications
+        holds a handful, and the batch calls would need the same IAM actions under other names.)"""
+        for notification in self._held(notifications):
+            call("make a message of SQS queue '%s' visible again" % self.name, self.sqs.change_message_visibility,
+                 QueueUrl=self.url, ReceiptHandle=notification.message["ReceiptHandle"], VisibilityTimeout=0)
 
     def release_all(self):
         self.release(list(self.holding.values()))
 
     def delete(self, notifications):
-        """Deleted for good. One that fails comes back later as a duplicate, which the next run deletes."""
-        for batch in _batches(self._held(notifications)):
-            call("delete messages from SQS queue '%s'" % self.name, self.sqs.delete_message_batch,
-                 QueueUrl=self.url, Entries=[{"Id": str(i), "ReceiptHandle": n.message["ReceiptHandle"]}
-                                             for i, n in enumerate(batch)])
+        """Deleted for good (after the vault holds the secret and LWA accepted it)."""
+        for notification in self._held(notifications):
+            call("delete a message from SQS queue '%s'" % self.name, self.sqs.delete_message,
+                 QueueUrl=self.url, ReceiptHandle=notification.message["ReceiptHandle"])
 
     def wait_for(self, client_id, held_secrets, remaining, clock):
         """Long-poll until a new secret for client_id that the vault does not hold arrives: (it, spent ones),

@@ -37,7 +37,7 @@ description:
     O(wait_timeout); when the wait does not fit, nothing is rotated and the task says to re-run. HTTP 400 (the
     application is not enrolled for rotation notification) names the Developer Console setting and the queue ARN to
     paste; nothing is rotated. A server error or a lost reply of the rotation call is not retried (the rotation may
-    have been made): the run waits for the notification all the same.
+    have been made); the run waits for the notification all the same.
   - Check mode reads the queues without hiding any message (C(VisibilityTimeout) 0) and says whether the run would
     adopt, rotate or do nothing. Diff mode shows which keys of the vault file change, never their values.
   - Runs on the controller, through its action plugin, because only the controller has the vault secret. Writes

@@ -19,7 +19,7 @@ description:
     cannot rename a destination; a different O(name) is reported in a warning and the destination is kept.
   - O(state=absent) deletes the destination of O(queue_arn) (or, without it, the one named O(name)).
   - The rotation notifications (C(Application Client New Secret), C(Application Client Secret Expiry)) are not
-    subscribed this way: they are set by hand in the Developer Console (see M(spapi.onboarding.lwa_rotate)). This
+    subscribed this way; they are set by hand in the Developer Console (see M(spapi.onboarding.lwa_rotate)). This
     module is for the application's other notifications, which a seller's authorisation then subscribes to.
   - The queue's policy must let SP-API send to it (M(spapi.onboarding.notification_queue) makes such a queue).
   - Runs on the controller, through its action plugin, because it reads the vault file. Never returns a secret or
