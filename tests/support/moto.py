@@ -13,6 +13,8 @@ import time
 import urllib.parse
 import urllib.request
 
+import boto3
+
 # moto's IAM authorization stays off until armed: a count no test reaches.
 AUTH_OFF = "1000000000"
 WRITE_PREFIXES = (
@@ -142,8 +144,6 @@ def admin_with_enforcement(iam, server):
 
 def client_as(credentials, url, service="iam"):
     """A boto3 client of moto at url, signing with credentials in environment form."""
-    import boto3  # pylint: disable=import-outside-toplevel (the demo's launcher needs no boto3)
-
     return boto3.client(service, endpoint_url=url, region_name="us-east-1",
                         aws_access_key_id=credentials["AWS_ACCESS_KEY_ID"],
                         aws_secret_access_key=credentials["AWS_SECRET_ACCESS_KEY"])

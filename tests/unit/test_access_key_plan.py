@@ -6,6 +6,7 @@ Pure: no AWS, no vault file. Each row is one situation a run meets.
 import datetime
 
 import pytest
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.spapi.onboarding.plugins.module_utils._access_key_plan import (
     NEW_KEY,
@@ -17,7 +18,10 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._access_key_plan 
     plan_present,
 )
 from ansible_collections.spapi.onboarding.plugins.module_utils._aws import AwsFailure
+from ansible_collections.spapi.onboarding.plugins.module_utils._task import with_aws_options
 from ansible_collections.spapi.onboarding.plugins.module_utils._validate import ValidationError
+from ansible_collections.spapi.onboarding.plugins.modules.iam_plan import ARGUMENT_SPEC
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._plan import plan
 
 USER = "SellingPartnerAPIUser"
 VAULT = "/srv/sp.vault.yml"
@@ -168,3 +172,16 @@ def test_refusals_are_validation_errors_not_aws_failures():
         present([key(VAULTED), key(OTHER)])
     assert isinstance(refused.value, AccessKeyError) and isinstance(refused.value, ValidationError)
     assert not isinstance(refused.value, AwsFailure)
+
+
+def test_iam_plan_names_the_role_variable_behind_a_refusal():
+    """iam_plan runs access_key's logic in check mode: its refusal names the variable the user set."""
+    def refuse(step):
+        assert step.check_mode
+        return present([key(VAULTED), key(OTHER)])  # refuses: an active key the vault does not hold
+
+    params = ArgumentSpecValidator(with_aws_options(ARGUMENT_SPEC)).validate(
+        {"scope": "access_key", "vault_file": VAULT, "variable_prefix": "iam_"}).validated_parameters
+    with pytest.raises(ValidationError) as refused:
+        plan(params, connection=object(), run_access_key=refuse)
+    assert str(refused.value).startswith("variable 'iam_on_unknown_keys': IAM user '%s' has active access keys" % USER)
