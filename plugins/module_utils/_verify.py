@@ -52,6 +52,7 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._validate import 
 from ansible_collections.spapi.onboarding.plugins.module_utils._verify_live import ONBOARD_FIX, ROTATE_FIX, check_live
 from ansible_collections.spapi.onboarding.plugins.module_utils._verify_report import CHECKS, Report
 
+
 def validate_verify_params(params):
     if params["scope"] == "live":
         if not params.get("role_arn"):

@@ -147,4 +147,3 @@ def client_as(credentials, url, service="iam"):
     return boto3.client(service, endpoint_url=url, region_name="us-east-1",
                         aws_access_key_id=credentials["AWS_ACCESS_KEY_ID"],
                         aws_secret_access_key=credentials["AWS_SECRET_ACCESS_KEY"])
-
