@@ -15,6 +15,11 @@ air-gapped machines cannot reach. When that script is not in ansible-test's cach
 stand-in is placed there: it bootstraps pip with CPython's own ensurepip, then installs the
 requested packages from the configured index. An existing cached script is left alone.
 
+ansible-test keeps that cache and its virtualenvs under ~/.ansible/test. The run gets a HOME of
+its own inside the repository (tests/output/sanity-home, git-ignored), so nothing is written into
+the user's home; the user's pip configuration and pip cache are still used, so the configured
+package index (an offline mirror, say) still serves the virtualenvs.
+
 Usage: python tests/sanity/run_sanity.py [extra ansible-test sanity arguments]
 Exit status: that of ansible-test (0 when every sanity test passed).
 """
@@ -77,10 +82,10 @@ def ansible_test_pip_version():
     return match.group(1)
 
 
-def ensure_get_pip():
-    """Place the ensurepip-based bootstrap script in ansible-test's cache, only when missing."""
+def ensure_get_pip(home):
+    """Place the ensurepip-based bootstrap script in ansible-test's cache under home, only when missing."""
     version = ansible_test_pip_version()
-    cache = os.path.expanduser("~/.ansible/test/cache")
+    cache = os.path.join(home, ".ansible", "test", "cache")
     path = os.path.join(cache, "get_pip_%s.py" % version.replace(".", "_"))
     if os.path.exists(path):
         return path
@@ -161,13 +166,27 @@ def ansible_test_command():
     return [shutil.which("ansible-test") or "ansible-test"]
 
 
+def sanity_environment(home):
+    """This process's environment with HOME moved to home, keeping the user's pip settings."""
+    env = dict(os.environ)
+    if "PIP_CONFIG_FILE" not in env:
+        for config in ("~/.config/pip/pip.conf", "~/.pip/pip.conf"):
+            if os.path.isfile(os.path.expanduser(config)):
+                env["PIP_CONFIG_FILE"] = os.path.expanduser(config)
+                break
+    env.setdefault("PIP_CACHE_DIR", os.path.expanduser("~/.cache/pip"))
+    env["HOME"] = home
+    return env
+
+
 def main(argv):
-    ensure_get_pip()
+    home = os.path.join(REPO, "tests", "output", "sanity-home")
+    ensure_get_pip(home)
     root = tempfile.mkdtemp(prefix="spapi-sanity-")
     try:
         dest = copy_collection(root)
         bin_dir, versions = python_bin_dir(root)
-        env = dict(os.environ)
+        env = sanity_environment(home)
         env["PATH"] = bin_dir + os.pathsep + env.get("PATH", "")
         # Only the copy may be tested: never a checkout reachable through a collections path.
         for name in ("ANSIBLE_COLLECTIONS_PATH", "ANSIBLE_COLLECTIONS_PATHS"):
