@@ -79,18 +79,26 @@ yaml.safe_dump({"lwa_client_secret": "amzn1.oa2-cs.v1." + secrets.token_hex(32),
                 "lwa_refresh_token": "Atzr|" + secrets.token_urlsafe(48)}, open(sys.argv[1], "w"))
 PY
 )
-"$BIN/python" - "$DEMO_SECRETS" "$DEMO_CLIENT" > "$DEMO/lwa-application.json" <<'PY'
+# The demo app's secret expires in 10 days, and its "Application Client New Secret" row already names
+# the queue lwa_store.yml builds (by hand, a person pastes that ARN into the Developer Console).
+EXPIRES=$("$BIN/python" -c 'import datetime as d; print((d.datetime.now(d.timezone.utc) + d.timedelta(days=10)).strftime("%Y-%m-%dT%H:%M:%SZ"))')
+"$BIN/python" - "$DEMO_SECRETS" "$DEMO_CLIENT" "$EXPIRES" > "$DEMO/lwa-application.json" <<'PY'
 import json, sys, yaml
 given = yaml.safe_load(open(sys.argv[1]))
 print(json.dumps({"client_id": sys.argv[2], "client_secret": given["lwa_client_secret"],
-                  "refresh_tokens": [given["lwa_refresh_token"]], "application_id": "amzn1.sp.solution.d3m0"}))
+                  "refresh_tokens": [given["lwa_refresh_token"]], "application_id": "amzn1.sp.solution.d3m0",
+                  "client_secret_expires": sys.argv[3],
+                  "new_secret_queue": "arn:aws:sqs:us-east-1:123456789012:sp-api-application-client-new-secret"}))
 PY
 "$BIN/python" "$ROOT/scripts/lwa_standin.py" register "$DEMO/lwa" "$(cat "$DEMO/lwa-application.json")"
 rm -f "$DEMO/lwa-application.json"
 echo "demo: ansible-playbook playbooks/lwa_store.yml (the secrets come from a file here; by hand it prompts)"
 ansible-playbook "$ROOT/playbooks/lwa_store.yml" "${VAULT[@]}" -e "lwa_client_id=$DEMO_CLIENT" -e "@$DEMO_SECRETS" \
-  -e lwa_export_secret_name=sp-api/demo-credentials
+  -e "lwa_client_secret_expires=$EXPIRES" -e lwa_export_secret_name=sp-api/demo-credentials
 rm -f "$DEMO_SECRETS"
+
+echo "demo: ansible-playbook playbooks/lwa_rotate.yml (the secret expires within 30 days: it is rotated)"
+ansible-playbook "$ROOT/playbooks/lwa_rotate.yml" "${VAULT[@]}" -e lwa_export_secret_name=sp-api/demo-credentials
 
 echo "demo: ansible-playbook playbooks/verify.yml (the IAM chain, then the LWA credentials)"
 ansible-playbook "$ROOT/playbooks/verify.yml" "${VAULT[@]}"

@@ -65,7 +65,7 @@ def validate_rotate_params(params):
             raise ValidationError(url_option, "give %s or %s, not both" % (url_option, name_option))
         if required and not (url or name):
             raise ValidationError(name_option, "give the queue of the %s, row \"Application Client New Secret\": "
-                                               "%s or %s" % (CONSOLE_ROW.split(" (")[0], name_option, url_option))
+                                               "%s or %s" % (CONSOLE_ROW.split(" (", maxsplit=1)[0], name_option, url_option))
         if url and not QUEUE_URL.match(url):
             raise ValidationError(url_option, "%r is not an SQS queue URL (https://sqs.<region>.amazonaws.com/"
                                               "<account>/<name>)" % (url,))

@@ -100,8 +100,8 @@ def test_exports_converge_and_python_amazon_sp_api_loads_them(moto, aws, lwa, sp
     check.assert_ok()
     predicted = check.result("export")
     assert predicted["changed"]
-    assert predicted["diff"]["after"]["secret"]["changed_keys"] == ["LWA_APP_ID", "LWA_CLIENT_SECRET",
-                                                                     "SP_API_REFRESH_TOKEN"]
+    assert predicted["diff"]["after"]["secret"]["changed_keys"] == [
+        "LWA_APP_ID", "LWA_CLIENT_SECRET", "SP_API_REFRESH_TOKEN"]
     assert predicted["diff"]["after"]["credentials_file"]["changed_keys"] == {
         "default": ["lwa_app_id", "lwa_client_secret", "refresh_token"]}
     assert not (tmp_path / "config").exists()

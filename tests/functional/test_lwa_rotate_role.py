@@ -33,8 +33,8 @@ def test_daily_runs_rotate_when_expiring_export_and_prove_without_leaking(moto, 
     session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
                                     region_name="us-east-1")
     sqs, secretsmanager = session.client("sqs", endpoint_url=moto.url), session.client("secretsmanager", endpoint_url=moto.url)
-    urls = [sqs.create_queue(QueueName=name)["QueueUrl"] for name in ("sp-api-application-client-new-secret",
-                                                                       "sp-api-application-client-secret-expiry")]
+    names = ("sp-api-application-client-new-secret", "sp-api-application-client-secret-expiry")
+    urls = [sqs.create_queue(QueueName=name)["QueueUrl"] for name in names]
     lwa.register(CLIENT, SECRET, [REFRESH], new_secret_queue=urls[0], secret_expiry_queue=urls[1])
     workdir = tmp_path / "run"
     workdir.mkdir(mode=0o700)

@@ -33,6 +33,9 @@ def test_demo_runs_twice(tmp_path):
     assert ("Notification Preferences > Application Client New Secret: "
             "arn:aws:sqs:us-east-1:123456789012:sp-api-application-client-new-secret") in first
     assert not (demo / "lwa" / "lwa.pid").exists() and not (demo / "lwa-secrets.yml").exists()
+    # The demo secret expires within 30 days: lwa_rotate.yml rotates it and says until when the old one works.
+    assert "Rotation: rotated (the client secret expires in" in first
+    assert "The previous client secret stops working 20" in first
     # verify.yml proves the LWA credentials too, once they are vaulted.
     assert "TASK [spapi.onboarding.lwa : Prove the vaulted LWA credentials and check the secret's expiry]" in first
     sheet = (out / "SellingPartnerAPIUser.app-client.md").read_text()
