@@ -28,10 +28,13 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._access_key_plan 
     plan_present,
     validate_access_key_params,
 )
-from ansible_collections.spapi.onboarding.plugins.module_utils._aws import call, read, remove
+from ansible_collections.spapi.onboarding.plugins.module_utils._aws import call, read
 from ansible_collections.spapi.onboarding.plugins.module_utils._dates import utc_now
 from ansible_collections.spapi.onboarding.plugins.module_utils._iam import Changes
-from ansible_collections.spapi.onboarding.plugins.module_utils._new_access_key import create_store_verify
+from ansible_collections.spapi.onboarding.plugins.module_utils._new_access_key import (
+    create_store_verify,
+    delete_access_key,
+)
 
 # What the action plugin and iam_plan use; the errors are defined with the plan that raises most of them.
 __all__ = ("AccessKeyError", "AccessKeyFailed", "AccessKeyRefused", "KeyStore", "ensure_access_key",
@@ -82,8 +85,9 @@ class _Executor:
                        UserName=self.name)
         return None if listing is None else listing["AccessKeyMetadata"]
 
-    def plan(self, make_plan, *args):
-        plan = make_plan(self.name, *args)
+    def plan(self, make_plan, *inputs):
+        """The plan for this user from what was read; its unknown keys are reported from now on."""
+        plan = make_plan(self.name, *inputs)
         self.unknown_ids = plan.unknown_ids
         return plan
 
@@ -103,8 +107,7 @@ class _Executor:
     def delete_key(self, key_id, description):
         self.changes.add(description)
         if not self.task.check_mode:
-            remove("delete access key %s of IAM user '%s'" % (key_id, self.name), self.iam.delete_access_key,
-                   UserName=self.name, AccessKeyId=key_id)
+            delete_access_key(self, key_id)
         self.deleted.append(key_id)
 
     def apply_unknown(self, plan):

@@ -40,7 +40,8 @@ def create_store_verify(run, known_ids, old_id=None):
     return new_id
 
 
-def _delete(run, key_id, what="access key"):
+def delete_access_key(run, key_id, what="access key"):
+    """DeleteAccessKey; a key already gone counts as deleted."""
     remove("delete %s %s of IAM user '%s'" % (what, key_id, run.name), run.iam.delete_access_key,
            UserName=run.name, AccessKeyId=key_id)
 
@@ -71,7 +72,7 @@ def reconcile(run, known_ids):
     deleted = []
     for key_id in strays:
         try:
-            _delete(run, key_id)
+            delete_access_key(run, key_id)
             deleted.append(key_id)
         except AwsFailure:
             pass
@@ -121,7 +122,7 @@ def store_key(run, new):
     except BaseException as exc:
         reason = str(exc) if isinstance(exc, Exception) else type(exc).__name__
         try:
-            _delete(run, new_id)
+            delete_access_key(run, new_id)
         except AwsFailure as delete_exc:
             message = ("Could not store the new access key %s: %s. Deleting it again also failed (%s): "
                        "its secret is lost, delete the key %s by hand." % (new_id, reason, delete_exc, new_id))
@@ -159,7 +160,7 @@ def verify_key(run, new, old_id):
 
 def delete_key_after_rotation(run, old_id, new_id):
     try:
-        _delete(run, old_id, "the old access key")
+        delete_access_key(run, old_id, "the old access key")
     except AwsFailure as exc:
         raise run.failure("%s. The new key %s is stored in %s and works; delete the old key %s by hand."
                           % (exc, new_id, run.store.path, old_id), exc.code, access_key_id=new_id,
