@@ -260,7 +260,13 @@ def called_actions(root=None):
     return sorted(actions)
 
 
+# Calls the code makes only with the onboarded SP-API user's own key (verify's and access_key's live
+# sts:AssumeRole), which that user's STS policy allows: the operator never needs them.
+SIGNED_WITH_THE_USERS_KEY = frozenset(["sts:AssumeRole"])
+
+
 def operator_policy(actions):
+    actions = [action for action in actions if action not in SIGNED_WITH_THE_USERS_KEY]
     statements = []
     for service in SERVICES:
         chosen = [action for action in actions if action.startswith(service + ":")]

@@ -34,7 +34,9 @@ def test_operator_policy_lists_exactly_the_actions_the_code_calls():
     for statement in documented["Statement"]:
         assert statement["Effect"] == "Allow"
         listed.update(statement["Action"])
-    called = set(docs.called_actions())
+    called = set(docs.called_actions()) - docs.SIGNED_WITH_THE_USERS_KEY
+    # Least privilege: AssumeRole is only ever signed with the SP-API user's key, never the operator's.
+    assert "sts:AssumeRole" not in listed and "sts:AssumeRole" in docs.called_actions()
     assert called - listed == set(), "called by plugins/ but missing from the operator policy"
     assert listed - called == set(), "in the operator policy but called nowhere in plugins/"
     # What iam_user and the connection call today: guards the extraction itself.
