@@ -14,8 +14,8 @@ INVOKE = ("execute-api:Invoke", "arn:aws:execute-api:*:*:*")
 
 
 def allow(action, resource, **extra):
-    return {"Version": "2012-10-17", "Statement": [dict({"Effect": "Allow", "Action": action, "Resource": resource},
-                                                         **extra)]}
+    statement = dict({"Effect": "Allow", "Action": action, "Resource": resource}, **extra)
+    return {"Version": "2012-10-17", "Statement": [statement]}
 
 
 @pytest.mark.parametrize("pair, other, expected", [
