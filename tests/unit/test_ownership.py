@@ -13,7 +13,7 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._policies import 
     trust_policy,
     wildcard_match,
 )
-from ansible_collections.spapi.onboarding.plugins.module_utils._role import (
+from ansible_collections.spapi.onboarding.plugins.module_utils._role_ownership import (
     foreign_principals,
     reasons_to_keep,
     refuse_takeover,
