@@ -34,6 +34,14 @@ except ImportError:  # pragma: no cover - reported by the caller
     class ResponseParserError(Exception):
         """Stands in for botocore's class when botocore is missing (run_module reports that)."""
 
+from ansible_collections.spapi.onboarding.plugins.module_utils._aws_messages import (
+    CREDENTIALS_HINT,
+    connection_note,
+    credentials_problem,
+    error_code,
+    error_message,
+    retry_note,
+)
 from ansible_collections.spapi.onboarding.plugins.module_utils._validate import ValidationError
 
 COLLECTION_VERSION = "0.1.0"
@@ -62,94 +70,26 @@ class AwsFailure(Exception):
         self.code = code
 
 
-def error_code(exc):
-    if isinstance(exc, ClientError):
-        return exc.response.get("Error", {}).get("Code")
-    return None
-
-
-def error_message(exc):
-    if isinstance(exc, ClientError):
-        return exc.response.get("Error", {}).get("Message") or str(exc)
-    return str(exc)
-
-
-# AWS's answers to a key it does not know, a bad signature or expired temporary credentials.
-CREDENTIAL_CODES = ("InvalidClientTokenId", "SignatureDoesNotMatch", "ExpiredToken", "ExpiredTokenException",
-                    "UnrecognizedClientException", "InvalidAccessKeyId", "AuthFailure", "TokenRefreshRequired")
-CREDENTIALS_HINT = (
-    " Check the AWS credentials this task runs with: AWS_PROFILE or the profile option, AWS_ACCESS_KEY_ID / "
-    "AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN or the access_key/secret_key/session_token options, an SSO login "
-    "that has expired (aws sso login --profile <profile>), and in the spapi.onboarding roles iam_aws or the play's "
-    "module_defaults for group/spapi.onboarding.aws.")
-
-
-def _credentials_problem(exc, method):
-    """AWS refused the operator's own credentials (not a vaulted key being proven: that has its own advice)."""
-    if not getattr(getattr(method, "__self__", None), "spapi_operator_credentials", False):
-        return False
-    name = type(exc).__name__
-    return error_code(exc) in CREDENTIAL_CODES or name in (
-        "NoCredentialsError", "PartialCredentialsError", "TokenRetrievalError", "SSOTokenLoadError",
-        "UnauthorizedSSOTokenError", "ProfileNotFound", "CredentialRetrievalError")
-
-
-def _connection_note(method):
-    """How many attempts botocore made before a connection error reached us, and where to."""
-    client = getattr(method, "__self__", None)
-    meta = getattr(client, "meta", None)
-    if meta is None:
-        return ""
-    retries = getattr(meta.config, "retries", None) or {}
-    attempts = retries.get("total_max_attempts")
-    if attempts is None and "max_attempts" in retries:
-        attempts = retries["max_attempts"] + 1  # the legacy key counts retries, not attempts
-    made = ("after %d attempts (retries.total_max_attempts in aws_config, or AWS_MAX_ATTEMPTS, sets how many)"
-            % attempts) if attempts else "after botocore's retries"
-    return (" Gave up %s to reach %s: check endpoint_url / AWS_ENDPOINT_URL, the region and the network."
-            % (made, meta.endpoint_url))
-
-
 def _invoke(what, method, kwargs, missing_ok=False):
     try:
         return method(**kwargs)
     except ClientError as exc:
         if missing_ok and error_code(exc) == "NoSuchEntity":
             return None
-        raise client_failure(what, exc, _credentials_problem(exc, method))
+        raise client_failure(what, exc, credentials_problem(exc, method))
     except ResponseParserError:
         # Its text quotes the raw reply, which can hold a secret (CreateAccessKey, AssumeRole).
         raise AwsFailure("Could not %s: AWS sent a reply that could not be parsed" % what, "ResponseParserError")
     except BotoCoreError as exc:
-        note = CREDENTIALS_HINT if _credentials_problem(exc, method) else ""
+        note = CREDENTIALS_HINT if credentials_problem(exc, method) else ""
         if type(exc).__name__ in ("EndpointConnectionError", "ConnectTimeoutError", "ConnectionClosedError"):
-            note = _connection_note(method)
+            note = connection_note(method)
         raise AwsFailure("Could not %s: %s.%s" % (what, str(exc).rstrip("."), note))
 
 
 def call(what, method, **kwargs):
     """Call a boto3 method; turn any failure into AwsFailure("Could not <what>: ...")."""
     return _invoke(what, method, kwargs)
-
-
-def retry_note(exc):
-    """How botocore's retries ended, when they did not succeed: said, never silent.
-
-    botocore's standard and adaptive modes share a retry quota per client (500 units; a
-    throttling retry costs 5, another retry 14, a success gives some back). Our clients live
-    for one task, so a storm cannot drain it across a play; should one task drain it, the
-    call fails at once instead of backing off, and the message says why.
-    """
-    metadata = getattr(exc, "response", {}).get("ResponseMetadata") or {}
-    retries = metadata.get("RetryAttempts") or 0
-    if metadata.get("RetryQuotaReached"):
-        return (" (after %d retries botocore's retry quota for this connection was used up, so it stopped "
-                "retrying: AWS is throttling or failing most calls; re-run later or lower the request rate)" % retries)
-    if metadata.get("MaxAttemptsReached"):
-        return " (gave up after %d attempts; aws_config retries.total_max_attempts sets how many)" % (retries + 1)
-    if retries:
-        return " (answer to attempt %d)" % (retries + 1)
-    return ""
 
 
 def client_failure(what, exc, credentials_problem=False):
