@@ -17,7 +17,7 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._lwa import (
     prove,
 )
 from ansible_collections.spapi.onboarding.plugins.module_utils._lwa_store import expiry_report, vaulted_credentials
-from ansible_collections.spapi.onboarding.plugins.module_utils._validate import ValidationError, check_positive
+from ansible_collections.spapi.onboarding.plugins.module_utils._validate import ValidationError, check_zero_or_more
 from ansible_collections.spapi.onboarding.plugins.modules.lwa_check import ARGUMENT_SPEC
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._action import ControllerAction
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._file_safety import check_safe_file
@@ -61,7 +61,7 @@ class ActionModule(ControllerAction):
 
     def handle(self, task, task_vars):
         params = task.params
-        check_positive(params["min_days_left"], "min_days_left")
+        check_zero_or_more(params["min_days_left"], "min_days_left")
         endpoint = check_connection_options(params)
         path = os.path.abspath(os.path.expanduser(params["vault_file"]))
         result = dict(ok=False, changed=False, vault_file=path, client_id=None, proven=[], client_secret_expires=None,

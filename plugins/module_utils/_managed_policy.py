@@ -16,6 +16,8 @@ import re
 from ansible_collections.spapi.onboarding.plugins.module_utils._aws import adopt_existing, call, read
 from ansible_collections.spapi.onboarding.plugins.module_utils._iam import (
     Changes,
+    default_document,
+    paginated,
     run_removal,
     sync_tags,
     tags_to_dict,
@@ -164,9 +166,7 @@ def update_policy(task, current, changes=None):
     params, iam = task.params, task.aws.iam
     changes = changes or Changes()
     arn, name = current["Arn"], current["PolicyName"]
-    version = call("read the default version of IAM policy '%s'" % arn, iam.get_policy_version,
-                   PolicyArn=arn, VersionId=current["DefaultVersionId"])["PolicyVersion"]
-    view = policy_view(current, decode_document(version["Document"]), tags_to_dict(current.get("Tags")))
+    view = policy_view(current, default_document(iam, current), tags_to_dict(current.get("Tags")))
     changes.before = _state(view)
 
     wanted = params["document"]
@@ -212,9 +212,8 @@ def update_policy(task, current, changes=None):
 
 
 def _entities(iam, arn):
-    what = "list the entities IAM policy '%s' is attached to" % arn
-    paginate = iam.get_paginator("list_entities_for_policy").paginate
-    reply = call(what, lambda **request: paginate(**request).build_full_result(), PolicyArn=arn)
+    reply = paginated("list the entities IAM policy '%s' is attached to" % arn, iam, "list_entities_for_policy",
+                      PolicyArn=arn)
     return dict((key, reply.get(key, [])) for key in ("PolicyUsers", "PolicyGroups", "PolicyRoles"))
 
 
@@ -237,9 +236,7 @@ def remove_policy(task, current, leaving=()):
     if current is None:
         return changes.result(task, policy={})
     arn, name = current["Arn"], current["PolicyName"]
-    version = call("read the default version of IAM policy '%s'" % arn, iam.get_policy_version,
-                   PolicyArn=arn, VersionId=current["DefaultVersionId"])["PolicyVersion"]
-    view = policy_view(current, decode_document(version["Document"]), tags_to_dict(current.get("Tags")))
+    view = policy_view(current, default_document(iam, current), tags_to_dict(current.get("Tags")))
     changes.before = _state(view)
     changes.after = {}
 

@@ -46,10 +46,10 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._validate import 
     check_arn,
     check_name,
     check_path,
-    check_positive,
     check_principal_arn,
     check_session_duration,
     check_tags,
+    check_zero_or_more,
 )
 
 DEFAULT_SESSION_DURATION = 3600
@@ -69,7 +69,7 @@ def validate_role_params(params):
     if params.get("path") is not None:
         check_path(params["path"])
     params["tags"] = check_tags(params.get("tags"))
-    check_positive(params["wait_timeout"], "wait_timeout")
+    check_zero_or_more(params["wait_timeout"], "wait_timeout")
     if params.get("max_session_duration") is not None:
         check_session_duration(params["max_session_duration"])
     description = params.get("description")

@@ -129,9 +129,6 @@ def check_at_least_one(value, option, unit, why_not_zero):
     return value
 
 
-# The former name, which accepted 0: _role.py's wait_timeout still calls it by that name.
-check_positive = check_zero_or_more
-
 
 def check_tags(tags, option="tags"):
     """IAM tag rules: at most 50, keys 1-128 characters, values 0-256 characters."""

@@ -2,7 +2,6 @@
 
 import json
 import time
-from types import SimpleNamespace
 
 import pytest
 
@@ -12,6 +11,7 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._role import ensu
 from ansible_collections.spapi.onboarding.plugins.module_utils._validate import ValidationError
 from ansible_collections.spapi.onboarding.plugins.modules.iam_role import ARGUMENT_SPEC
 from tests.support.moto import writes
+from tests.support import errors
 from tests.support.tasks import make_task
 
 USER = "arn:aws:iam::123456789012:user/SellingPartnerAPIUser"
@@ -32,18 +32,7 @@ def task_for(moto, check_mode=False, diff_mode=False, **params):
 
 def inject(task, operation, failures, code="MalformedPolicyDocument", message=INVALID_PRINCIPAL):
     """Answer the first `failures` calls of operation with an IAM error; later calls reach moto."""
-    attempts = []
-
-    def handler(**kwargs):
-        attempts.append(time.monotonic())
-        if len(attempts) <= failures:
-            return (SimpleNamespace(status_code=400, headers={}),
-                    {"Error": {"Code": code, "Message": message, "Type": "Sender"},
-                     "ResponseMetadata": {"HTTPStatusCode": 400}})
-        return None
-
-    task.aws.iam.meta.events.register("before-call.iam.%s" % operation, handler)
-    return attempts
+    return errors.inject(task.aws.iam, operation, errors.FailFirst(code, failures, message=message)).attempts
 
 
 def trust_of(aws, name="SellingPartnerAPIRole"):
