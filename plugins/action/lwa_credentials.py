@@ -31,6 +31,7 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._lwa_store import
 from ansible_collections.spapi.onboarding.plugins.modules.lwa_credentials import ARGUMENT_SPEC
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._action import ControllerAction
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._file_safety import PRIVATE_MODE
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault_lock import lock_unless
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault import (
     VaultFileError,
     check_writable,
@@ -44,18 +45,6 @@ from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault import (
     vault_file_mode,
     write_vault_file,
 )
-
-
-def _write(path, data, secrets, vault_id):
-    try:
-        write_vault_file(path, data, secrets, vault_id)
-    except VaultFileError:
-        raise
-    except OSError as exc:
-        raise VaultFileError("cannot write the vault file %s: %s" % (path, exc.strerror))
-    except Exception as exc:
-        # Its text could quote the content, which holds the secret: name the kind only.
-        raise VaultFileError("cannot write the vault file %s (%s)" % (path, type(exc).__name__))
 
 
 class ActionModule(ControllerAction):
@@ -73,6 +62,12 @@ class ActionModule(ControllerAction):
         check_writable(path, "vault_file")
         secrets = loaded_secrets(self._loader)
         encryption_secret(secrets, params.get("vault_id"))
+        # One run at a time reads, proves and writes the file (lwa_rotate writes it too).
+        with lock_unless(task.check_mode, path):
+            return self._store(task, params, path, secrets, endpoint)
+
+    def _store(self, task, params, path, secrets, endpoint):
+        present = params["state"] == "present"
         content = read_vault_file(path, secrets, require_private=False)
         ours, others = split_owned(content, LWA_VAULT_KEYS)
         mode = vault_file_mode(path) if content is not None else None
@@ -108,7 +103,7 @@ class ActionModule(ControllerAction):
         if changed_keys:
             merged = dict(others)
             merged.update(desired)
-            _write(path, merged, secrets, encrypt_id)
+            write_vault_file(path, merged, secrets, encrypt_id)
         else:
             try:
                 restrict_mode(path)
@@ -128,7 +123,7 @@ class ActionModule(ControllerAction):
         if task.check_mode:
             return result
         if others:  # the file is not only ours: take our keys out, keep the rest
-            _write(path, others, secrets, encrypt_id)
+            write_vault_file(path, others, secrets, encrypt_id)
         else:
             try:
                 remove_vault_file(path)

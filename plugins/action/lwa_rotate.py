@@ -11,11 +11,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import contextlib
 import os
 
 from ansible_collections.spapi.onboarding.plugins.action.lwa_check import read_lwa_vault
-from ansible_collections.spapi.onboarding.plugins.action.lwa_credentials import _write
 from ansible_collections.spapi.onboarding.plugins.module_utils._lwa import LWA_VAULT_KEYS, check_connection_options, http_client
 from ansible_collections.spapi.onboarding.plugins.module_utils._lwa_rotate import validate_rotate_params
 from ansible_collections.spapi.onboarding.plugins.module_utils._lwa_rotate_run import rotate_secret
@@ -28,12 +26,10 @@ from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault import (
     loaded_secrets,
     reencrypt_id,
     split_owned,
+    write_vault_file,
 )
 
-try:  # the lock's own module, once access_key's refactoring has moved it there
-    from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault_lock import vault_lock
-except ImportError:
-    from ansible_collections.spapi.onboarding.plugins.action.access_key import vault_lock
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault_lock import lock_unless
 
 
 class LwaVaultStore:
@@ -56,7 +52,7 @@ class LwaVaultStore:
         dummy, others = split_owned(data, LWA_VAULT_KEYS)
         merged = dict(others)
         merged.update((k, v) for k, v in ours.items() if k in LWA_VAULT_KEYS)
-        _write(self.path, merged, self.secrets, reencrypt_id(self.path, self.secrets, self.vault_id))
+        write_vault_file(self.path, merged, self.secrets, reencrypt_id(self.path, self.secrets, self.vault_id))
 
 
 class ActionModule(ControllerAction):
@@ -76,6 +72,6 @@ class ActionModule(ControllerAction):
             encryption_secret(secrets, params.get("vault_id"))
         # The lock spans the whole run: a second rotation of the same vault file waits, then finds the
         # new secret vaulted and rotates nothing. Check mode writes nothing, not even the lock file.
-        lock = contextlib.nullcontext() if task.check_mode else vault_lock(path)
+        lock = lock_unless(task.check_mode, path)
         with lock:
             return rotate_secret(task, LwaVaultStore(path, secrets, params.get("vault_id")), http_client(params))

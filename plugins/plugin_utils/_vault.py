@@ -185,8 +185,12 @@ def write_vault_file(path, data, secrets, vault_id=None):
     """Encrypt data (every key of it) and replace the vault file atomically: temp file in the same
     directory, fsync, rename, mode 0600. The rename replaces the path itself, never a link's target."""
     encrypt_id, secret = encryption_secret(secrets, vault_id)
-    plaintext = yaml.safe_dump(_plain(data), default_flow_style=False, sort_keys=False)
-    vaulttext = VaultLib(secrets).encrypt(plaintext, secret, vault_id=encrypt_id)
+    try:
+        plaintext = yaml.safe_dump(_plain(data), default_flow_style=False, sort_keys=False)
+        vaulttext = VaultLib(secrets).encrypt(plaintext, secret, vault_id=encrypt_id)
+    except Exception as exc:
+        # Its text could quote the content, which holds a secret: name the kind only.
+        raise VaultFileError("cannot write the vault file %s (%s)" % (path, type(exc).__name__))
     directory = os.path.dirname(os.path.abspath(path))
     try:
         fd, temp_path = tempfile.mkstemp(dir=directory, prefix=".%s." % os.path.basename(path), suffix=".tmp")

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from ansible.parsing.vault import VaultLib, VaultSecret
 
-from ansible_collections.spapi.onboarding.plugins.action.access_key import vault_lock
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault_lock import vault_lock
 from ansible_collections.spapi.onboarding.plugins.action.verify import read_key
 from ansible_collections.spapi.onboarding.plugins.module_utils._validate import ValidationError
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._file_safety import check_safe_file
