@@ -4,7 +4,6 @@ python-amazon-sp-api's own credential loader, whose token client then gets a tok
 import json
 import os
 import stat
-import urllib.request
 
 import boto3
 import pytest
@@ -13,7 +12,7 @@ from ansible.parsing.vault import VaultLib, VaultSecret
 
 from tests.support.ansible import play, run_playbook
 from tests.support.lwa_fixtures import lwa, lwa_server  # noqa: F401  pylint: disable=unused-import
-from tests.support.moto import _action_of, admin_with_enforcement, writes
+from tests.support.moto import admin_with_enforcement, writes
 
 PASSWORD = "lwa-export-test-password"
 VAULT_ARGS = ["--vault-id", "spapi@password.txt"]
@@ -24,20 +23,6 @@ VAULT = {"lwa_client_id": CLIENT_ID, "lwa_client_secret": CLIENT_SECRET, "lwa_cl
          "lwa_refresh_token": REFRESH_TOKEN, "lwa_application_id": "amzn1.sp.solution.0000", "updated": "2026-01-01",
          "team_variable": "kept"}
 SECRET_NAME = "sp-api/lwa"
-
-
-def recorded(server):
-    """Stop moto's recorder; the actions called, whatever the protocol (Secrets Manager is JSON)."""
-    server.stop_recording()
-    raw = urllib.request.urlopen(server.url + "/moto-api/recorder/download-recording", timeout=10).read()
-    actions = []
-    for line in raw.decode().splitlines():
-        record = json.loads(line)
-        target = dict((k.lower(), v) for k, v in record["headers"].items()).get("x-amz-target")
-        action = target.rsplit(".", 1)[-1] if target else _action_of(record)
-        if action:
-            actions.append(action)
-    return actions
 
 
 def write_vault(workdir, content=None):
@@ -96,7 +81,7 @@ def test_exports_converge_and_python_amazon_sp_api_loads_them(moto, aws, lwa, sp
 
     moto.start_recording()
     check = run_playbook(book, tmp_path, moto.url, VAULT_ARGS + ["--check", "--diff"], credentials, env)
-    assert writes(recorded(moto)) == []
+    assert writes(moto.stop_recording()) == []
     check.assert_ok()
     predicted = check.result("export")
     assert predicted["changed"]
@@ -120,7 +105,7 @@ def test_exports_converge_and_python_amazon_sp_api_loads_them(moto, aws, lwa, sp
 
     moto.start_recording()
     again = run_playbook(book, tmp_path, moto.url, VAULT_ARGS + ["-vvvv"], credentials, env)
-    calls = recorded(moto)
+    calls = moto.stop_recording()
     again.assert_ok()
     assert again.result("export")["changed"] is False
     assert calls == ["GetSecretValue"]
@@ -180,7 +165,7 @@ def test_other_accounts_and_keys_kept_then_absent(moto, tmp_path):
                                state="absent")])
     moto.start_recording()
     check = run_playbook(absent, tmp_path, moto.url, ["--check"])  # removal needs no vault password
-    assert writes(recorded(moto)) == []
+    assert writes(moto.stop_recording()) == []
     check.assert_ok()
     assert check.result("export")["changed"]
     gone = run_playbook(absent, tmp_path, moto.url)
@@ -225,7 +210,7 @@ def test_refused_before_any_call(moto, tmp_path, kind, options, message):
     options = dict({"secret_name": SECRET_NAME, "credentials_file": path}, **options)
     moto.start_recording()
     run = run_playbook(play([export_task(**options)]), tmp_path, moto.url, VAULT_ARGS)
-    calls = recorded(moto)
+    calls = moto.stop_recording()
     assert run.returncode != 0
     assert message in run.result("export")["msg"]
     assert calls == []

@@ -2,13 +2,12 @@
 
 import json
 import sys
-import urllib.request
 
 import boto3
 import pytest
 
 from tests.support.ansible import play, run_playbook
-from tests.support.moto import _action_of, admin_with_enforcement, writes
+from tests.support.moto import admin_with_enforcement, writes
 from tests.support.paths import REPO
 
 ARN = "arn:aws:sqs:us-east-1:123456789012:sp-api-new-secret"
@@ -18,20 +17,6 @@ SENDER = {"Sid": "SpApiNotificationsSender", "Effect": "Allow",
 USER_STATEMENT = {"Sid": "OwnLambda", "Effect": "Allow",
                   "Principal": {"AWS": "arn:aws:iam::123456789012:role/reader"},
                   "Action": "sqs:ReceiveMessage", "Resource": ARN}
-
-
-def recorded(server):
-    """Stop moto's recorder; the actions called, whatever the protocol (SQS and STS here)."""
-    server.stop_recording()
-    raw = urllib.request.urlopen(server.url + "/moto-api/recorder/download-recording", timeout=10).read()
-    actions = []
-    for line in raw.decode().splitlines():
-        record = json.loads(line)
-        target = dict((k.lower(), v) for k, v in record["headers"].items()).get("x-amz-target")
-        action = target.rsplit(".", 1)[-1] if target else _action_of(record)
-        if action:
-            actions.append(action)
-    return actions
 
 
 def sqs_client(moto, key="testing", secret="testing"):
@@ -61,7 +46,7 @@ def test_check_create_converge_with_enforcement(moto, aws, tmp_path):
 
     moto.start_recording()
     check = run_playbook(book, tmp_path, moto.url, ["--check", "--diff"], credentials=credentials)
-    assert writes(recorded(moto)) == []
+    assert writes(moto.stop_recording()) == []
     check.assert_ok()
     predicted = check.result("queue")
     assert predicted["changed"] and predicted["created"]
@@ -85,7 +70,7 @@ def test_check_create_converge_with_enforcement(moto, aws, tmp_path):
 
     moto.start_recording()
     again = run_playbook(book, tmp_path, moto.url, credentials=credentials)
-    calls = recorded(moto)
+    calls = moto.stop_recording()
     again.assert_ok()
     assert again.result("queue")["changed"] is False
     assert calls == ["GetQueueUrl", "GetQueueAttributes", "ListQueueTags"]
@@ -116,7 +101,7 @@ def test_drift_repaired_user_statements_kept_open_ones_removed(moto, sqs, tmp_pa
 
     moto.start_recording()
     again = run_playbook(play([queue_task()]), tmp_path, moto.url)
-    calls = recorded(moto)
+    calls = moto.stop_recording()
     again.assert_ok()
     assert again.result("queue")["changed"] is False
     assert writes(calls) == []
@@ -137,7 +122,7 @@ def test_dead_letter_queue_kms_warning_and_absent(moto, sqs, tmp_path):
     absent = play([queue_task(state="absent")])
     moto.start_recording()
     check = run_playbook(absent, tmp_path, moto.url, ["--check"])
-    assert writes(recorded(moto)) == []
+    assert writes(moto.stop_recording()) == []
     assert check.result("queue")["changed"]
     gone = run_playbook(absent, tmp_path, moto.url)
     gone.assert_ok()
@@ -157,7 +142,7 @@ def test_dead_letter_queue_kms_warning_and_absent(moto, sqs, tmp_path):
 def test_bad_input_refused_before_any_call(moto, tmp_path, options, message):
     moto.start_recording()
     run = run_playbook(play([queue_task(**options)]), tmp_path, moto.url)
-    calls = recorded(moto)
+    calls = moto.stop_recording()
     assert run.returncode != 0
     assert message in run.result("queue")["msg"]
     assert calls == []

@@ -192,7 +192,11 @@ class AwsProxy:
             def _handle(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
-                action = action_of(self.path, body) or "%s %s" % (self.command, urllib.parse.urlsplit(self.path).path)
+                # Query-protocol services (IAM, STS) name the action in the body; JSON ones (SQS,
+                # Secrets Manager) in X-Amz-Target ("AmazonSQS.ReceiveMessage").
+                target = self.headers.get("X-Amz-Target") or ""
+                action = (action_of(self.path, body) or target.rsplit(".", 1)[-1]
+                          or "%s %s" % (self.command, urllib.parse.urlsplit(self.path).path))
                 if proxy.latency:
                     time.sleep(proxy.latency)
                 fault = proxy._pick_fault(action)

@@ -30,6 +30,10 @@ def free_port():
 
 
 def _action_of(record):
+    # JSON-protocol services (SQS, Secrets Manager) name the action in X-Amz-Target ("AmazonSQS.CreateQueue").
+    target = dict((k.lower(), v) for k, v in (record.get("headers") or {}).items()).get("x-amz-target")
+    if target:
+        return target.rsplit(".", 1)[-1]
     body = record.get("body") or ""
     if record.get("body_encoded"):
         body = base64.b64decode(body).decode("utf-8", "replace")
