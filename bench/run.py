@@ -58,7 +58,9 @@ MODULES = {"user": "iam_user", "policy": "iam_policy", "role": "iam_role", "sts_
 BASELINE_TAGS = {"user": "user", "policy": "policy", "role": "role", "sts_policy": "sts_policy",
                  "access_key": "access_key", "verify": None}
 CHAIN = [(step, MODULES[step], BASELINE_TAGS[step]) for step in STEPS]
-TARGETS = {"converged_calls": 8, "first_calls": 16, "ratio_loopback": 1.0, "ratio_latency": 0.7}
+# A first run may spend reads on the plan that refuses, before any write, a run that cannot finish (6 reads
+# on an empty account); a converged run may not.
+TARGETS = {"converged_calls": 8, "first_calls": 22, "ratio_loopback": 1.0, "ratio_latency": 0.7}
 
 
 # --------------------------------------------------------------------------- the playbooks
