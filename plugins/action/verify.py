@@ -16,11 +16,20 @@ from ansible_collections.spapi.onboarding.plugins.plugin_utils._action import Co
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._file_safety import check_safe_file
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault import (
     VaultFileError,
+    WrongVaultSecret,
     loaded_secrets,
     no_vault_password,
     read_vault_file,
 )
 
+# Rotating needs the same password, so a wrong one is fixed by giving the right one.
+WRONG_SECRET_FIX = ("run ansible-playbook again with the vault password the file was encrypted with "
+                    "(--vault-id <id>@prompt, and the role's iam_vault_id if you set one)")
+# A deleted vault file took the secret with it: only a new key helps, and the user's old key must go.
+LOST_VAULT_FIX = ("first check that iam_vault_file (the module's vault_file) names the file you onboarded with; "
+                  "if the file is really gone, make a new key with: ansible-playbook playbooks/rotate_key.yml "
+                  "--vault-id <id>@prompt -e iam_on_unknown_keys=delete - it deletes the user's keys that no vault "
+                  "file holds (the lost one among them) and stores a new one")
 NO_SECRET_TO_READ = no_vault_password("the vault file cannot be read") + ", or leave vault_file unset to skip the key checks"
 
 
@@ -34,10 +43,14 @@ def read_key(path, secrets):
         if os.path.lexists(path):
             check_safe_file(path, "vault_file")
         data = read_vault_file(path, secrets)
+    except WrongVaultSecret as exc:
+        return {"source": path, "error": "%s: the vault password (or vault id) is not the one the file was "
+                                         "encrypted with" % exc, "fix": WRONG_SECRET_FIX}
     except (VaultFileError, ValidationError) as exc:
         return {"source": path, "error": str(exc)}
     if data is None:
-        return {"source": path, "error": "the vault file %s does not exist" % path}
+        return {"source": path, "error": "the vault file %s does not exist, so the key it held is lost to this run"
+                                         % path, "fix": LOST_VAULT_FIX}
     missing = [k for k in ("aws_access_key_id", "aws_secret_access_key") if not data.get(k)]
     if missing:
         return {"source": path, "error": "the vault file %s has no %s" % (path, " and no ".join(missing))}

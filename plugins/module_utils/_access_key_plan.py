@@ -124,7 +124,9 @@ def _plan_unknown(plan, user_name, on_unknown_keys, vault_path):
     if on_unknown_keys == "fail" and active:
         raise AccessKeyRefused(
             "on_unknown_keys", "IAM user '%s' has active access keys that %s does not hold: %s. Nothing was changed. "
-            "Delete or deactivate them, or set on_unknown_keys to deactivate or delete."
+            "First check that vault_file names the file that holds this user's key: a mistyped path looks just "
+            "like this. If it does, those keys are not the collection's: delete or deactivate them, or set "
+            "on_unknown_keys to deactivate or delete."
             % (user_name, vault_path, ", ".join(sorted(k["AccessKeyId"] for k in active))),
             "UnknownAccessKeys", unknown_key_ids=plan.unknown_ids)
     if on_unknown_keys == "delete":

@@ -82,7 +82,7 @@ def verify_chain(task, key=None, connect=AwsConnection):
         chain = AssumedChain(task, key)
         report.not_run(CHECKS[:-2], "scope is live: the tasks before this one ensured it")
         if key and key.get("error"):
-            report.failed("access_key", key["error"], ROTATE_FIX)
+            report.failed("access_key", key["error"], key.get("fix", ROTATE_FIX))
     else:
         chain = ChainReads(task)
         for check in (check_user, check_role, check_policy, check_attachment, check_trust, check_sts_policy,
@@ -219,7 +219,7 @@ def check_key(task, report, chain, key):
         report.skipped("access_key", "no vault_file given")
         return
     if key.get("error"):
-        report.failed("access_key", key["error"], ROTATE_FIX)
+        report.failed("access_key", key["error"], key.get("fix", ROTATE_FIX))
         return
     key_id, user = key["aws_access_key_id"], chain.user()
     if user is None:

@@ -14,6 +14,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import re
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
@@ -59,11 +60,16 @@ class Planner:
 
     def refused(self, step, exc):
         """The step's refusal, naming the plan option behind the module option, or the caller's variable."""
-        option = STEPS[step][1].get(exc.option) or DERIVED.get(exc.option, exc.option)
+        options_from = STEPS[step][1]
+        option = options_from.get(exc.option) or DERIVED.get(exc.option, exc.option)
         prefix = self.params.get("variable_prefix")
-        if prefix:
-            return ValidationError(prefix + option, exc.rule, "variable")
-        return ValidationError(option, exc.rule)
+        if not prefix:
+            return ValidationError(option, exc.rule)
+        # The advice in the rule names module options too: name the caller's variables there as well.
+        rule = re.sub(r"\b(%s)\b" % "|".join(sorted((name for name in options_from if "_" in name), key=len,
+                                                      reverse=True)),
+                      lambda match: prefix + options_from[match.group(1)], exc.rule)
+        return ValidationError(prefix + option, rule, "variable")
 
     def step(self, name, leaving=(), **module_options):
         """Run one step in check mode; module_options are those the caller derives from earlier steps."""

@@ -51,6 +51,10 @@ class VaultFileError(Exception):
     """The vault file cannot be read or written; the message never contains its content."""
 
 
+class WrongVaultSecret(VaultFileError):
+    """None of the vault secrets given to ansible-playbook opens the file."""
+
+
 def loaded_secrets(loader=None):
     """The (vault_id, secret) pairs ansible-playbook loaded from --vault-id/--vault-password-file."""
     if VaultSecretsContext is not None:
@@ -170,7 +174,8 @@ def read_vault_file(path, secrets, require_private=True):
     try:
         plaintext = VaultLib(secrets).decrypt(vaulttext)
     except Exception:
-        raise VaultFileError("cannot decrypt the vault file %s with the vault secrets given to ansible-playbook" % path)
+        raise WrongVaultSecret("cannot decrypt the vault file %s with the vault secrets given to ansible-playbook"
+                               % path)
     try:
         data = yaml.safe_load(plaintext)
     except yaml.YAMLError:
