@@ -91,7 +91,8 @@ class ActionModule(ControllerAction):
         params = task.params
         validate_access_key_params(params)
         path = resolve_vault_path(params["vault_file"])
-        check_writable(path, "vault_file")
+        # In check mode the role has not created the vault directory yet: predict a new key in it.
+        check_writable(path, "vault_file", may_create_directory=task.check_mode)
         secrets = loaded_secrets(self._loader)
         encryption_secret(secrets, params.get("vault_id"))
         # Check mode writes nothing, not even the lock file.

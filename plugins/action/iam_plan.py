@@ -7,13 +7,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import os
-
 from ansible_collections.spapi.onboarding.plugins.action.access_key import resolve_vault_path, vault_store
 from ansible_collections.spapi.onboarding.plugins.module_utils._access_key import ensure_access_key
 from ansible_collections.spapi.onboarding.plugins.modules.iam_plan import ARGUMENT_SPEC
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._action import ControllerAction
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._plan import creatable_directory, plan
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._plan import plan
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault import (
     check_writable,
     encryption_secret,
@@ -31,11 +29,8 @@ class ActionModule(ControllerAction):
         def run_access_key(step):
             # What access_key would do: the same vault checks, before any AWS call, then its logic in check mode.
             path = resolve_vault_path(step.params["vault_file"])
-            if os.path.isdir(os.path.dirname(path)):
-                check_writable(path, "vault_file")
-            else:
-                # The role creates the vault directory: its nearest existing parent must take it.
-                check_writable(os.path.join(creatable_directory(path), "x"), "vault_file")
+            # The role creates the vault directory: when missing, its nearest existing parent must take it.
+            check_writable(path, "vault_file", may_create_directory=True)
             if step.params["state"] == "present":
                 encryption_secret(secrets, step.params.get("vault_id"))
             return ensure_access_key(step, vault_store(path, secrets, step.params.get("vault_id")))

@@ -13,7 +13,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import os
 import re
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
@@ -151,14 +150,3 @@ def plan(params, connection, run_access_key):
     result = goal(planner)
     result.update(changed=False, would_change=bool(planner.actions), actions=planner.actions)
     return result, planner.warnings
-
-
-def creatable_directory(path):
-    """The nearest existing ancestor of a directory that does not exist yet (the role creates the rest)."""
-    directory = os.path.dirname(os.path.abspath(path))
-    while not os.path.isdir(directory):
-        parent = os.path.dirname(directory)
-        if parent == directory:
-            break
-        directory = parent
-    return directory

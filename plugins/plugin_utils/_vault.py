@@ -78,11 +78,19 @@ def encryption_secret(secrets, vault_id=None, option="vault_id"):
                               % (vault_id, ", ".join(sorted(set(v for v, dummy in secrets)))))
 
 
-def check_writable(path, option="vault_file"):
-    """Refuse a vault path that cannot or must not be written, before anything is created in AWS."""
+def check_writable(path, option="vault_file", may_create_directory=False):
+    """Refuse a vault path that cannot or must not be written, before anything is created in AWS.
+
+    may_create_directory: the directory may not exist yet (check mode, a plan), as long as its
+    nearest existing parent is one where the user can safely create it."""
     directory = os.path.dirname(os.path.abspath(path))
     if os.path.isdir(path) and not os.path.islink(path):
         raise ValidationError(option, "%s is a directory, not a file" % path)
+    if not os.path.isdir(directory) and may_create_directory:
+        parent = directory
+        while not os.path.isdir(parent) and os.path.dirname(parent) != parent:
+            parent = os.path.dirname(parent)
+        return check_writable(os.path.join(parent, os.path.basename(path)), option)
     if not os.path.isdir(directory):
         raise ValidationError(option, "the directory %s does not exist" % directory)
     check_safe_file(path, option)

@@ -51,6 +51,10 @@ def test_onboard_check_apply_rerun_verify_rotate_offboard(moto, aws, tmp_path):
     assert writes(moto.stop_recording()) == []
     check.assert_ok()
     assert "IAM ARN to paste into the form: %s" % ROLE_ARN in check.output
+    # In a fresh directory too, check mode says a key would be created (and where it would be stored).
+    predicted_key = check.result("Ensure one usable access key, stored in the vault file")
+    assert predicted_key["changed"] is True
+    assert any(a.startswith("create an access key for IAM user SellingPartnerAPIUser") for a in predicted_key["actions"])
     assert not out.exists()
     assert aws.iam.list_users()["Users"] == []
 
