@@ -18,6 +18,7 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._aws import AwsFa
 from ansible_collections.spapi.onboarding.plugins.module_utils._dates import days_between
 from ansible_collections.spapi.onboarding.plugins.module_utils._validate import (
     ValidationError,
+    check_arn,
     check_at_least_one,
     check_name,
     check_zero_or_more,
@@ -59,6 +60,8 @@ def validate_access_key_params(params):
     if params.get("max_age_days") is not None:
         check_at_least_one(params["max_age_days"], "max_age_days", "day", "use rotate=true to rotate now")
     check_zero_or_more(params["wait_timeout"], "wait_timeout")
+    if params.get("verify_role_arn"):
+        check_arn(params["verify_role_arn"], "verify_role_arn", "role")
 
 
 def user_name_of(arn):

@@ -156,6 +156,28 @@ def verify_key(run, new, old_id):
             "The new access key %s authenticates as %s, not as IAM user '%s'; the old key %s was kept in AWS."
             % (new["AccessKeyId"], identity.get("Arn"), run.name, old_id), "WrongIdentity",
             access_key_id=new["AccessKeyId"], old_access_key_id=old_id)
+    if params.get("verify_role_arn"):
+        assume_with_new_key(run, client, new["AccessKeyId"], params["verify_role_arn"], old_id)
+
+
+def assume_with_new_key(run, sts, key_id, role_arn, old_id):
+    """The new key does what SP-API clients do with it, sts:AssumeRole on the role, before the old key goes.
+
+    A key minutes old may still be refused (AccessDenied included) while STS propagates it: waited
+    out within wait_timeout. The credentials STS returns are dropped at once."""
+    params = run.task.params
+    try:
+        retry_while(lambda exc: exc.code in PROPAGATION_CODES + ("AccessDenied",),
+                    lambda: call("assume IAM role %s with the new access key %s" % (role_arn, key_id),
+                                 sts.assume_role, RoleArn=role_arn, RoleSessionName="spapi-onboarding-rotation",
+                                 DurationSeconds=900),
+                    params["wait_timeout"])
+    except AwsFailure as exc:
+        raise run.failure(
+            "%s within %s seconds. The new key is stored in %s; the old key %s was kept in AWS: fix the chain "
+            "(verify.yml says what is wrong), then delete the old key." % (exc, params["wait_timeout"],
+                                                                            run.store.path, old_id),
+            exc.code, access_key_id=key_id, old_access_key_id=old_id)
 
 
 def delete_key_after_rotation(run, old_id, new_id):

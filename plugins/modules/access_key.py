@@ -92,6 +92,14 @@ options:
         replacement. IAM takes a few seconds to propagate a new key.
     type: int
     default: 60
+  verify_role_arn:
+    description:
+      - The SP-API role (as M(spapi.onboarding.iam_role) returns it). When set, a new key must be able to
+        C(sts:AssumeRole) this role, within O(wait_timeout), before the key it replaces is deleted; otherwise the old
+        key stays and the task fails naming both. When not set, the new key only has to authenticate as the user
+        (C(sts:GetCallerIdentity)).
+      - The C(spapi.onboarding.iam) role sets it to the role of the chain.
+    type: str
   state:
     description:
       - V(present) ensures the user has one usable key, held in the vault file.
@@ -249,6 +257,7 @@ ARGUMENT_SPEC = dict(
     max_age_days=dict(type="int"),
     on_unknown_keys=dict(type="str", choices=["fail", "deactivate", "delete"], default="fail"),
     wait_timeout=dict(type="int", default=60),
+    verify_role_arn=dict(type="str"),
     state=dict(type="str", choices=["present", "absent"], default="present"),
 )
 

@@ -6,7 +6,7 @@ import subprocess
 import yaml
 
 from tests.support.ansible import BIN, REPO, run_playbook
-from tests.support.moto import writes
+from tests.support.moto import AUTH_OFF, admin_with_enforcement, writes
 
 PLAYBOOKS = REPO / "playbooks"
 USER_ARN = "arn:aws:iam::123456789012:user/SellingPartnerAPIUser"
@@ -112,3 +112,26 @@ def test_onboard_check_apply_rerun_verify_rotate_offboard(moto, aws, tmp_path):
     assert not (out / "SellingPartnerAPIUser.vault.yml").exists()
     # Nothing is left behind: no lock file, no sheet still offering the deleted role ARN.
     assert sorted(p.name for p in out.iterdir()) == []
+
+
+def test_rotation_proves_the_new_key_on_the_role_before_the_old_key_goes(moto, aws, tmp_path):
+    """With IAM authorization enforced, a new key that cannot assume the role never replaces the old one."""
+    password = tmp_path / "vault-password"
+    password.write_text("demo-password-for-tests\n")
+    vault = ["--vault-id", "spapi@%s" % password]
+    admin = admin_with_enforcement(aws.iam, moto)
+    run_playbook(PLAYBOOKS / "onboard.yml", tmp_path, moto.url, vault, credentials=admin).assert_ok()
+    old = vault_view(tmp_path / "spapi-onboarding" / "SellingPartnerAPIUser.vault.yml", password)["aws_access_key_id"]
+
+    # Without its STS policy the user's keys cannot assume the role: the rotation must keep the old key.
+    moto.set_auth(AUTH_OFF)
+    aws.iam.delete_user_policy(UserName="SellingPartnerAPIUser", PolicyName="SellingPartnerAPIAssumeRole")
+    moto.set_auth(0)
+    refused = run_playbook(PLAYBOOKS / "rotate_key.yml", tmp_path, moto.url,
+                           vault + ["-e", "iam_on_unknown_keys=delete", "-e", "iam_wait_timeout=1"], credentials=admin)
+    assert refused.returncode != 0
+    assert "assume IAM role %s with the new access key" % ROLE_ARN in refused.output
+    assert "the old key %s was kept in AWS" % old in refused.output
+    moto.set_auth(AUTH_OFF)
+    keys = aws.iam.list_access_keys(UserName="SellingPartnerAPIUser")["AccessKeyMetadata"]
+    assert old in [k["AccessKeyId"] for k in keys if k["Status"] == "Active"]
