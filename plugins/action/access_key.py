@@ -11,7 +11,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import os
 
 from ansible_collections.spapi.onboarding.plugins.module_utils._access_key import (
     AccessKeyError,
@@ -31,18 +30,12 @@ from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault import (
     loaded_secrets,
     read_vault_file,
     remove_vault_file,
+    resolve_vault_path,
     restrict_mode,
     vault_file_mode,
     vault_id_of,
     write_vault_file,
 )
-
-def resolve_vault_path(path):
-    """A relative vault_file is relative to where ansible-playbook runs (the controller's cwd).
-
-    Links are not resolved: a vault path that is a link is refused, not followed."""
-    return os.path.abspath(os.path.expanduser(path))
-
 
 def vault_store(path, secrets, vault_id=None):
     """The vault file as the key logic sees it: the collection's keys in it now, and how to replace

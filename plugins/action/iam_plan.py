@@ -7,7 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.spapi.onboarding.plugins.action.access_key import resolve_vault_path, vault_store
+from ansible_collections.spapi.onboarding.plugins.action.access_key import vault_store
 from ansible_collections.spapi.onboarding.plugins.module_utils._access_key import ensure_access_key
 from ansible_collections.spapi.onboarding.plugins.modules.iam_plan import ARGUMENT_SPEC
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._action import ControllerAction
@@ -16,6 +16,7 @@ from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault import (
     check_writable,
     encryption_secret,
     loaded_secrets,
+    resolve_vault_path,
 )
 
 

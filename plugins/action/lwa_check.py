@@ -25,6 +25,7 @@ from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault import (
     VaultFileError,
     loaded_secrets,
     read_vault_file,
+    resolve_vault_path,
 )
 
 NO_SECRET_TO_READ = (
@@ -63,7 +64,7 @@ class ActionModule(ControllerAction):
         params = task.params
         check_zero_or_more(params["min_days_left"], "min_days_left")
         endpoint = check_connection_options(params)
-        path = os.path.abspath(os.path.expanduser(params["vault_file"]))
+        path = resolve_vault_path(params["vault_file"])
         result = dict(ok=False, changed=False, vault_file=path, client_id=None, proven=[], client_secret_expires=None,
                       days_left=None, min_days_left=params["min_days_left"])
         data, problem = read_lwa_vault(path, loaded_secrets(self._loader))

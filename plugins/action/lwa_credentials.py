@@ -12,7 +12,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import datetime
-import os
 
 from ansible_collections.spapi.onboarding.plugins.module_utils._lwa import (
     LWA_VAULT_KEYS,
@@ -40,6 +39,7 @@ from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault import (
     read_vault_file,
     reencrypt_id,
     remove_vault_file,
+    resolve_vault_path,
     restrict_mode,
     split_owned,
     vault_file_mode,
@@ -58,7 +58,7 @@ class ActionModule(ControllerAction):
         validate_credentials_params(params)
         present = params["state"] == "present"
         endpoint = check_connection_options(params) if present and params["prove"] else None
-        path = os.path.abspath(os.path.expanduser(params["vault_file"]))
+        path = resolve_vault_path(params["vault_file"])
         check_writable(path, "vault_file")
         secrets = loaded_secrets(self._loader)
         encryption_secret(secrets, params.get("vault_id"))

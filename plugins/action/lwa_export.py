@@ -31,15 +31,14 @@ from ansible_collections.spapi.onboarding.plugins.plugin_utils._file_safety impo
     check_safe_file,
     open_nofollow,
 )
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault import loaded_secrets, read_vault_file
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault import (
+    loaded_secrets,
+    no_vault_password,
+    read_vault_file,
+    resolve_vault_path,
+)
 
-NO_SECRET = ("no vault password is loaded, so the LWA vault file cannot be read. Run ansible-playbook with "
-             "--vault-id <id>@prompt (or --vault-id <id>@<password file>, or --vault-password-file <file>)")
-
-
-def resolve(path):
-    """Relative to where ansible-playbook runs; links are not resolved (a link is refused, not followed)."""
-    return os.path.abspath(os.path.expanduser(path))
+NO_SECRET = no_vault_password("the LWA vault file cannot be read")
 
 
 def missing_directories(directory):
@@ -167,7 +166,7 @@ class ActionModule(ControllerAction):
     def handle(self, task, task_vars):
         params = task.params
         validate_export_params(params)
-        path = resolve(params["credentials_file"]) if params.get("credentials_file") else None
+        path = resolve_vault_path(params["credentials_file"]) if params.get("credentials_file") else None
         if path:
             check_credentials_path(path)
         credentials = None
@@ -191,7 +190,7 @@ class ActionModule(ControllerAction):
             secrets = [(ident, secret) for ident, secret in secrets if ident == params["vault_id"]]
             if not secrets:
                 raise ValidationError("vault_id", "no vault secret with id %r is loaded" % params["vault_id"])
-        vault_path = resolve(params["vault_file"])
+        vault_path = resolve_vault_path(params["vault_file"])
         content = read_vault_file(vault_path, secrets)
         if content is None:
             raise ValidationError("vault_file", "the LWA vault file %s does not exist: store the credentials first "

@@ -11,7 +11,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import os
 
 from ansible_collections.spapi.onboarding.plugins.action.lwa_check import read_lwa_vault
 from ansible_collections.spapi.onboarding.plugins.module_utils._lwa import LWA_VAULT_KEYS, check_connection_options, http_client
@@ -25,6 +24,7 @@ from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault import (
     encryption_secret,
     loaded_secrets,
     reencrypt_id,
+    resolve_vault_path,
     split_owned,
     write_vault_file,
 )
@@ -65,7 +65,7 @@ class ActionModule(ControllerAction):
         # Every option is checked before the vault file is read and before any call.
         validate_rotate_params(params)
         check_connection_options(params)
-        path = os.path.abspath(os.path.expanduser(params["vault_file"]))
+        path = resolve_vault_path(params["vault_file"])
         secrets = loaded_secrets(self._loader)
         if not task.check_mode:
             check_writable(path, "vault_file")

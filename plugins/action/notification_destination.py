@@ -7,7 +7,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import os
 
 from ansible_collections.spapi.onboarding.plugins.action.lwa_check import read_lwa_vault
 from ansible_collections.spapi.onboarding.plugins.module_utils._lwa import LwaError, check_connection_options, http_client
@@ -18,7 +17,7 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._notification_des
 )
 from ansible_collections.spapi.onboarding.plugins.modules.notification_destination import ARGUMENT_SPEC
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._action import ControllerAction
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault import loaded_secrets
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault import loaded_secrets, resolve_vault_path
 
 
 class ActionModule(ControllerAction):
@@ -30,7 +29,7 @@ class ActionModule(ControllerAction):
         params = task.params
         validate_destination_params(params)
         check_connection_options(params)
-        path = os.path.abspath(os.path.expanduser(params["vault_file"]))
+        path = resolve_vault_path(params["vault_file"])
         data, problem = read_lwa_vault(path, loaded_secrets(self._loader))
         credentials = None
         if problem is None:

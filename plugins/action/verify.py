@@ -20,6 +20,7 @@ from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault import (
     loaded_secrets,
     no_vault_password,
     read_vault_file,
+    resolve_vault_path,
 )
 
 # Rotating needs the same password, so a wrong one is fixed by giving the right one.
@@ -69,6 +70,6 @@ class ActionModule(ControllerAction):
         key = None
         if task.params.get("vault_file"):
             # Relative to where ansible-playbook runs, as for access_key; a link is not resolved.
-            path = os.path.abspath(os.path.expanduser(task.params["vault_file"]))
+            path = resolve_vault_path(task.params["vault_file"])
             key = read_key(path, loaded_secrets(self._loader))
         return verify_chain(task, key)

@@ -38,6 +38,13 @@ from ansible_collections.spapi.onboarding.plugins.plugin_utils._file_safety impo
 VAULT_KEYS = ("aws_access_key_id", "aws_secret_access_key", "iam_user_arn", "created")
 
 
+def resolve_vault_path(path):
+    """A relative path is relative to where ansible-playbook runs (the controller's current directory).
+
+    Links are not resolved: a path that is a link is refused where it is used, never followed."""
+    return os.path.abspath(os.path.expanduser(path))
+
+
 def no_vault_password(consequence):
     """Why the task stops without a vault password, and how to give ansible-playbook one."""
     return ("no vault password is loaded, so %s. Run ansible-playbook with --vault-id <id>@prompt "

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from ansible_collections.spapi.onboarding.plugins.action.access_key import resolve_vault_path
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault import resolve_vault_path
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault_lock import vault_lock
 from ansible_collections.spapi.onboarding.plugins.module_utils._access_key_plan import (
     key_age_days,
