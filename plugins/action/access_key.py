@@ -24,14 +24,13 @@ from ansible_collections.spapi.onboarding.plugins.plugin_utils._file_safety impo
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault_lock import lock_unless
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault import (
     VAULT_KEYS,
-    VaultFileError,
     check_writable,
     encryption_secret,
     loaded_secrets,
     read_vault_file,
     remove_vault_file,
     resolve_vault_path,
-    restrict_mode,
+    restrict_vault_mode,
     vault_file_mode,
     vault_id_of,
     write_vault_file,
@@ -60,16 +59,10 @@ def vault_store(path, secrets, vault_id=None):
         if others:  # the file is not only ours: take our keys out, keep the rest
             write_content(others)
             return
-        try:
-            remove_vault_file(path)
-        except OSError as exc:
-            raise VaultFileError("cannot remove the vault file %s: %s" % (path, exc.strerror))
+        remove_vault_file(path)
 
     def restrict():
-        try:
-            restrict_mode(path)
-        except OSError as exc:
-            raise VaultFileError("cannot set the mode of the vault file %s to 0600: %s" % (path, exc.strerror))
+        restrict_vault_mode(path)
 
     mode = vault_file_mode(path) if content is not None else None
     return KeyStore(path, ours, write, remove, keeps_other_keys=bool(others),

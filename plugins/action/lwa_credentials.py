@@ -32,7 +32,6 @@ from ansible_collections.spapi.onboarding.plugins.plugin_utils._action import Co
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._file_safety import PRIVATE_MODE
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault_lock import lock_unless
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault import (
-    VaultFileError,
     check_writable,
     encryption_secret,
     loaded_secrets,
@@ -40,7 +39,7 @@ from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault import (
     reencrypt_id,
     remove_vault_file,
     resolve_vault_path,
-    restrict_mode,
+    restrict_vault_mode,
     split_owned,
     vault_file_mode,
     write_vault_file,
@@ -105,10 +104,7 @@ class ActionModule(ControllerAction):
             merged.update(desired)
             write_vault_file(path, merged, secrets, encrypt_id)
         else:
-            try:
-                restrict_mode(path)
-            except OSError as exc:
-                raise VaultFileError("cannot set the mode of the vault file %s to 0600: %s" % (path, exc.strerror))
+            restrict_vault_mode(path)
         return result
 
     @staticmethod
@@ -125,8 +121,5 @@ class ActionModule(ControllerAction):
         if others:  # the file is not only ours: take our keys out, keep the rest
             write_vault_file(path, others, secrets, encrypt_id)
         else:
-            try:
-                remove_vault_file(path)
-            except OSError as exc:
-                raise VaultFileError("cannot remove the vault file %s: %s" % (path, exc.strerror))
+            remove_vault_file(path)
         return result

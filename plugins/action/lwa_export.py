@@ -36,6 +36,7 @@ from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault import (
     no_vault_password,
     read_vault_file,
     resolve_vault_path,
+    restrict_mode,
 )
 
 NO_SECRET = no_vault_password("the LWA vault file cannot be read")
@@ -124,14 +125,6 @@ def write_credentials_file(path, data):
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
-
-
-def restrict_mode(path):
-    fd = open_nofollow(path, os.O_RDONLY)
-    try:
-        os.fchmod(fd, PRIVATE_MODE)
-    finally:
-        os.close(fd)
 
 
 def export_file(task, path, credentials, changes):

@@ -120,12 +120,19 @@ def loose_mode_error(path, mode):
 
 
 def restrict_mode(path):
-    """Bring the vault file back to 0600, without following a link."""
+    """Bring a file of the collection back to 0600, without following a link (OSError for the caller)."""
     fd = open_nofollow(path, os.O_RDONLY)
     try:
         os.fchmod(fd, PRIVATE_MODE)
     finally:
         os.close(fd)
+
+
+def restrict_vault_mode(path):
+    try:
+        restrict_mode(path)
+    except OSError as exc:
+        raise VaultFileError("cannot set the mode of the vault file %s to 0600: %s" % (path, exc.strerror))
 
 
 def vault_id_of(path):
@@ -244,9 +251,12 @@ def _plain(value):
 
 
 def remove_vault_file(path):
-    if os.path.exists(path):
-        os.remove(path)
-        _fsync_directory(os.path.dirname(os.path.abspath(path)))
+    try:
+        if os.path.exists(path):
+            os.remove(path)
+            _fsync_directory(os.path.dirname(os.path.abspath(path)))
+    except OSError as exc:
+        raise VaultFileError("cannot remove the vault file %s: %s" % (path, exc.strerror))
 
 
 def _remove_quietly(path):
