@@ -36,6 +36,7 @@ from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault import (
     write_vault_file,
 )
 
+
 def vault_store(path, secrets, vault_id=None):
     """The vault file as the key logic sees it: the collection's keys in it now, and how to replace
     them or take them out. Every other key of the file (a team's own variables) is kept as it is."""

@@ -175,8 +175,8 @@ def assume_with_new_key(run, sts, key_id, role_arn, old_id):
     except AwsFailure as exc:
         raise run.failure(
             "%s within %s seconds. The new key is stored in %s; the old key %s was kept in AWS: fix the chain "
-            "(verify.yml says what is wrong), then delete the old key." % (exc, params["wait_timeout"],
-                                                                            run.store.path, old_id),
+            "(verify.yml says what is wrong), then delete the old key."
+            % (exc, params["wait_timeout"], run.store.path, old_id),
             exc.code, access_key_id=key_id, old_access_key_id=old_id)
 
 

@@ -129,7 +129,6 @@ def check_at_least_one(value, option, unit, why_not_zero):
     return value
 
 
-
 def check_tags(tags, option="tags"):
     """IAM tag rules: at most 50, keys 1-128 characters, values 0-256 characters."""
     if tags is None:
