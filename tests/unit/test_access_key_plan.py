@@ -26,7 +26,7 @@ from ansible_collections.spapi.onboarding.plugins.plugin_utils._plan import plan
 USER = "SellingPartnerAPIUser"
 VAULT = "/srv/sp.vault.yml"
 NOW = datetime.datetime(2025, 6, 1, tzinfo=datetime.timezone.utc)
-VAULTED, OTHER, THIRD = "AKIAVAULTED000000001", "AKIAOTHER00000000002", "AKIATHIRD00000000003"
+VAULTED, OTHER, THIRD = "AKIAEXAMPLEVAULTED01", "AKIAEXAMPLEOTHER0002", "AKIAEXAMPLETHIRD0003"
 
 
 def key(key_id, status="Active", age_days=1):
