@@ -66,7 +66,9 @@ class Planner:
             return ValidationError(option, exc.rule)
         # The advice in the rule names module options too: name the caller's variables there as well.
         names = sorted((name for name in options_from if "_" in name), key=len, reverse=True)
-        rule = re.sub(r"\b(%s)\b" % "|".join(names), lambda match: prefix + options_from[match.group(1)], exc.rule)
+        rule = exc.rule
+        if names:
+            rule = re.sub(r"\b(%s)\b" % "|".join(names), lambda match: prefix + options_from[match.group(1)], rule)
         return ValidationError(prefix + option, rule, "variable")
 
     def step(self, name, leaving=(), **module_options):

@@ -20,6 +20,7 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._role_ownership i
 )
 from ansible_collections.spapi.onboarding.plugins.module_utils._sts_policy import refuse_retarget
 from ansible_collections.spapi.onboarding.plugins.module_utils._validate import ValidationError
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._plan import Planner
 
 ACCOUNT = "123456789012"
 FIRST = "arn:aws:iam::%s:user/SellingPartnerAPIUser" % ACCOUNT
@@ -162,3 +163,14 @@ ENTITIES = {"PolicyUsers": [{"UserName": "ops"}], "PolicyGroups": [{"GroupName":
 ])
 def test_who_still_uses_a_policy(entities, leaving, expected):
     assert users_of(entities, leaving) == expected
+
+
+@pytest.mark.parametrize("step, option, rule, expected", [
+    ("policy", "name", "'a b' is not a valid IAM policy name", "variable 'iam_policy_name': 'a b' is not a valid IAM"),
+    ("access_key", "on_unknown_keys", "check that vault_file names it, or set on_unknown_keys",
+     "variable 'iam_on_unknown_keys': check that iam_vault_file names it, or set iam_on_unknown_keys"),
+    ("sts_policy", "role_arn", "points elsewhere", "variable 'iam_role_name': points elsewhere"),
+])
+def test_a_plan_refusal_names_the_callers_variables(step, option, rule, expected):
+    planner = Planner({"variable_prefix": "iam_"}, connection=None, run_access_key=None)
+    assert str(planner.refused(step, ValidationError(option, rule))).startswith(expected)
