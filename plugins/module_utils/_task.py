@@ -56,3 +56,10 @@ def run_module(argument_spec, handler, **module_kwargs):
     except (ValidationError, AwsFailure) as exc:
         module.fail_json(msg=str(exc))
     module.exit_json(**result)
+
+
+def refuse_outside_controller(argument_spec, name, **module_kwargs):
+    """main() of a module that holds secrets: its action plugin runs it on the controller, never a module process."""
+    module = AnsibleModule(argument_spec=with_aws_options(argument_spec), supports_check_mode=True, **module_kwargs)
+    module.fail_json(msg="this module runs on the controller through its action plugin (spapi.onboarding.%s); "
+                         "it cannot run as a plain module" % name)

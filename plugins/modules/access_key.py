@@ -244,10 +244,8 @@ actions:
   sample: ["create an access key for IAM user SellingPartnerAPIUser (the vault file holds no key) and store it in /home/ops/sp.vault.yml"]
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.spapi.onboarding.plugins.module_utils._policies import DEFAULT_USER_NAME
-from ansible_collections.spapi.onboarding.plugins.module_utils._task import with_aws_options
+from ansible_collections.spapi.onboarding.plugins.module_utils._task import refuse_outside_controller
 
 ARGUMENT_SPEC = dict(
     user_name=dict(type="str", default=DEFAULT_USER_NAME),
@@ -263,9 +261,7 @@ ARGUMENT_SPEC = dict(
 
 
 def main():
-    module = AnsibleModule(argument_spec=with_aws_options(ARGUMENT_SPEC), supports_check_mode=True)
-    module.fail_json(msg="this module runs on the controller through its action plugin "
-                         "(spapi.onboarding.access_key); it cannot run as a plain module")
+    refuse_outside_controller(ARGUMENT_SPEC, "access_key")
 
 
 if __name__ == "__main__":

@@ -212,15 +212,13 @@ policy_arn:
   sample: arn:aws:iam::123456789012:policy/SellingPartnerAPI
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.spapi.onboarding.plugins.module_utils._policies import (
     DEFAULT_POLICY_NAME,
     DEFAULT_ROLE_NAME,
     DEFAULT_STS_POLICY_NAME,
     DEFAULT_USER_NAME,
 )
-from ansible_collections.spapi.onboarding.plugins.module_utils._task import with_aws_options
+from ansible_collections.spapi.onboarding.plugins.module_utils._task import refuse_outside_controller
 
 ARGUMENT_SPEC = dict(
     state=dict(type="str", choices=["present", "absent"], default="present"),
@@ -246,8 +244,7 @@ ARGUMENT_SPEC = dict(
 
 
 def main():
-    module = AnsibleModule(argument_spec=with_aws_options(ARGUMENT_SPEC), supports_check_mode=True)
-    module.fail_json(msg="this module runs on the controller through its action plugin")
+    refuse_outside_controller(ARGUMENT_SPEC, "iam_plan")
 
 
 if __name__ == "__main__":

@@ -106,10 +106,8 @@ min_days_left:
   type: int
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.spapi.onboarding.plugins.module_utils._lwa import LWA_ARGUMENT_SPEC
-from ansible_collections.spapi.onboarding.plugins.module_utils._task import with_aws_options
+from ansible_collections.spapi.onboarding.plugins.module_utils._task import refuse_outside_controller
 
 ARGUMENT_SPEC = dict(
     LWA_ARGUMENT_SPEC,
@@ -118,9 +116,7 @@ ARGUMENT_SPEC = dict(
 
 
 def main():
-    module = AnsibleModule(argument_spec=with_aws_options(ARGUMENT_SPEC), supports_check_mode=True)
-    module.fail_json(msg="this module runs on the controller through its action plugin "
-                         "(spapi.onboarding.lwa_check); it cannot run as a plain module")
+    refuse_outside_controller(ARGUMENT_SPEC, "lwa_check")
 
 
 if __name__ == "__main__":

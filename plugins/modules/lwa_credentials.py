@@ -174,10 +174,8 @@ changed_keys:
   sample: [lwa_client_id, lwa_client_secret, updated]
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.spapi.onboarding.plugins.module_utils._lwa import LWA_ARGUMENT_SPEC
-from ansible_collections.spapi.onboarding.plugins.module_utils._task import with_aws_options
+from ansible_collections.spapi.onboarding.plugins.module_utils._task import refuse_outside_controller
 
 ARGUMENT_SPEC = dict(
     LWA_ARGUMENT_SPEC,
@@ -192,9 +190,7 @@ ARGUMENT_SPEC = dict(
 
 
 def main():
-    module = AnsibleModule(argument_spec=with_aws_options(ARGUMENT_SPEC), supports_check_mode=True)
-    module.fail_json(msg="this module runs on the controller through its action plugin "
-                         "(spapi.onboarding.lwa_credentials); it cannot run as a plain module")
+    refuse_outside_controller(ARGUMENT_SPEC, "lwa_credentials")
 
 
 if __name__ == "__main__":

@@ -148,13 +148,11 @@ actions:
   sample: ["create secret sp-api/lwa (LWA_APP_ID, LWA_CLIENT_SECRET, SP_API_REFRESH_TOKEN)"]
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.spapi.onboarding.plugins.module_utils._lwa_export import (
     DEFAULT_ACCOUNT,
     DEFAULT_LWA_VAULT_FILE,
 )
-from ansible_collections.spapi.onboarding.plugins.module_utils._task import with_aws_options
+from ansible_collections.spapi.onboarding.plugins.module_utils._task import refuse_outside_controller
 
 ARGUMENT_SPEC = dict(
     vault_file=dict(type="path", default=DEFAULT_LWA_VAULT_FILE),
@@ -167,9 +165,7 @@ ARGUMENT_SPEC = dict(
 
 
 def main():
-    module = AnsibleModule(argument_spec=with_aws_options(ARGUMENT_SPEC), supports_check_mode=True)
-    module.fail_json(msg="this module runs on the controller through its action plugin "
-                         "(spapi.onboarding.lwa_export); it cannot run as a plain module")
+    refuse_outside_controller(ARGUMENT_SPEC, "lwa_export")
 
 
 if __name__ == "__main__":

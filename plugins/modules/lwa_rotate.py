@@ -184,10 +184,8 @@ vault_file:
   type: str
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.spapi.onboarding.plugins.module_utils._lwa import LWA_ARGUMENT_SPEC, SPAPI_ARGUMENT_SPEC
-from ansible_collections.spapi.onboarding.plugins.module_utils._task import with_aws_options
+from ansible_collections.spapi.onboarding.plugins.module_utils._task import refuse_outside_controller
 
 ARGUMENT_SPEC = dict(
     LWA_ARGUMENT_SPEC,
@@ -205,9 +203,7 @@ CONSTRAINTS = dict(mutually_exclusive=[("queue_name", "queue_url"), ("expiry_que
 
 
 def main():
-    module = AnsibleModule(argument_spec=with_aws_options(ARGUMENT_SPEC), supports_check_mode=True, **CONSTRAINTS)
-    module.fail_json(msg="this module runs on the controller through its action plugin "
-                         "(spapi.onboarding.lwa_rotate); it cannot run as a plain module")
+    refuse_outside_controller(ARGUMENT_SPEC, "lwa_rotate", **CONSTRAINTS)
 
 
 if __name__ == "__main__":

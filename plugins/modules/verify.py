@@ -268,15 +268,13 @@ access_key_id:
   sample: AKIAEXAMPLEKEYID0001
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.spapi.onboarding.plugins.module_utils._policies import (
     DEFAULT_POLICY_NAME,
     DEFAULT_ROLE_NAME,
     DEFAULT_STS_POLICY_NAME,
     DEFAULT_USER_NAME,
 )
-from ansible_collections.spapi.onboarding.plugins.module_utils._task import with_aws_options
+from ansible_collections.spapi.onboarding.plugins.module_utils._task import refuse_outside_controller
 
 ARGUMENT_SPEC = dict(
     user_name=dict(type="str", default=DEFAULT_USER_NAME),
@@ -293,8 +291,7 @@ ARGUMENT_SPEC = dict(
 
 
 def main():
-    module = AnsibleModule(argument_spec=with_aws_options(ARGUMENT_SPEC), supports_check_mode=True)
-    module.fail_json(msg="this module runs on the controller through its action plugin")
+    refuse_outside_controller(ARGUMENT_SPEC, "verify")
 
 
 if __name__ == "__main__":
