@@ -12,17 +12,17 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._access_key import (
+from ansible_collections.spapi.onboarding.plugins.module_utils._access_key.ensure import (
     AccessKeyError,
     KeyStore,
     ensure_access_key,
     validate_access_key_params,
 )
 from ansible_collections.spapi.onboarding.plugins.modules.access_key import ARGUMENT_SPEC
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._action import ControllerAction
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._file_safety import PRIVATE_MODE
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault_lock import lock_unless
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault import (
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._controller.action import ControllerAction
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._controller.file_safety import PRIVATE_MODE
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.local_lock import lock_unless
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.files import (
     VAULT_KEYS,
     check_writable,
     encryption_secret,

@@ -8,11 +8,11 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.spapi.onboarding.plugins.action.access_key import vault_store
-from ansible_collections.spapi.onboarding.plugins.module_utils._access_key import ensure_access_key
+from ansible_collections.spapi.onboarding.plugins.module_utils._access_key.ensure import ensure_access_key
 from ansible_collections.spapi.onboarding.plugins.modules.iam_plan import ARGUMENT_SPEC
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._action import ControllerAction
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._plan import plan
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault import (
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._controller.action import ControllerAction
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._controller.plan import plan
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.files import (
     check_writable,
     encryption_secret,
     loaded_secrets,

@@ -7,9 +7,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._managed_policy import ensure_policy
+from ansible_collections.spapi.onboarding.plugins.module_utils._iam.managed_policy import ensure_policy
 from ansible_collections.spapi.onboarding.plugins.modules.iam_policy import ARGUMENT_SPEC
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._action import LocalFirstAction
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._controller.action import LocalFirstAction
 
 
 class ActionModule(LocalFirstAction):

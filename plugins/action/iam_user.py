@@ -7,9 +7,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._user import ensure_user
+from ansible_collections.spapi.onboarding.plugins.module_utils._iam.user import ensure_user
 from ansible_collections.spapi.onboarding.plugins.modules.iam_user import ARGUMENT_SPEC
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._action import LocalFirstAction
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._controller.action import LocalFirstAction
 
 
 class ActionModule(LocalFirstAction):

@@ -10,18 +10,18 @@ __metaclass__ = type
 import datetime
 import os
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._lwa import (
+from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.common import (
     LwaError,
     check_connection_options,
     http_client,
     prove,
 )
-from ansible_collections.spapi.onboarding.plugins.module_utils._lwa_store import expiry_report, vaulted_credentials
-from ansible_collections.spapi.onboarding.plugins.module_utils._validate import ValidationError, check_zero_or_more
+from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.store import expiry_report, vaulted_credentials
+from ansible_collections.spapi.onboarding.plugins.module_utils._common.validate import ValidationError, check_zero_or_more
 from ansible_collections.spapi.onboarding.plugins.modules.lwa_check import ARGUMENT_SPEC
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._action import ControllerAction
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._file_safety import check_safe_file
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault import (
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._controller.action import ControllerAction
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._controller.file_safety import check_safe_file
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.files import (
     VaultFileError,
     loaded_secrets,
     read_vault_file,

@@ -13,7 +13,7 @@ __metaclass__ = type
 
 import datetime
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._lwa import (
+from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.common import (
     LWA_VAULT_KEYS,
     LwaError,
     check_connection_options,
@@ -22,16 +22,16 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._lwa import (
     parse_time,
     prove,
 )
-from ansible_collections.spapi.onboarding.plugins.module_utils._lwa_store import (
+from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.store import (
     plan_store,
     store_diff,
     validate_credentials_params,
 )
 from ansible_collections.spapi.onboarding.plugins.modules.lwa_credentials import ARGUMENT_SPEC
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._action import ControllerAction
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._file_safety import PRIVATE_MODE
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault_lock import lock_unless
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault import (
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._controller.action import ControllerAction
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._controller.file_safety import PRIVATE_MODE
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.local_lock import lock_unless
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.files import (
     check_writable,
     encryption_secret,
     loaded_secrets,

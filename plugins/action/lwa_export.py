@@ -15,23 +15,23 @@ import tempfile
 
 import yaml
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._iam import Changes
-from ansible_collections.spapi.onboarding.plugins.module_utils._lwa_export import (
+from ansible_collections.spapi.onboarding.plugins.module_utils._iam.common import Changes
+from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.export import (
     ExportError,
     export_secret,
     plan_credentials_file,
     validate_export_params,
     vaulted_credentials,
 )
-from ansible_collections.spapi.onboarding.plugins.module_utils._validate import ValidationError
+from ansible_collections.spapi.onboarding.plugins.module_utils._common.validate import ValidationError
 from ansible_collections.spapi.onboarding.plugins.modules.lwa_export import ARGUMENT_SPEC
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._action import ControllerAction
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._file_safety import (
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._controller.action import ControllerAction
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._controller.file_safety import (
     PRIVATE_MODE,
     check_safe_file,
     open_nofollow,
 )
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault import (
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.files import (
     loaded_secrets,
     no_vault_password,
     read_vault_file,

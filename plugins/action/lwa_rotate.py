@@ -13,12 +13,12 @@ __metaclass__ = type
 
 
 from ansible_collections.spapi.onboarding.plugins.action.lwa_check import read_lwa_vault
-from ansible_collections.spapi.onboarding.plugins.module_utils._lwa import LWA_VAULT_KEYS, check_connection_options, http_client
-from ansible_collections.spapi.onboarding.plugins.module_utils._lwa_rotate import validate_rotate_params
-from ansible_collections.spapi.onboarding.plugins.module_utils._lwa_rotate_run import rotate_secret
+from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.common import LWA_VAULT_KEYS, check_connection_options, http_client
+from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.rotate_plan import validate_rotate_params
+from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.rotate_run import rotate_secret
 from ansible_collections.spapi.onboarding.plugins.modules.lwa_rotate import ARGUMENT_SPEC, CONSTRAINTS
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._action import ControllerAction
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault import (
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._controller.action import ControllerAction
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.files import (
     VaultFileError,
     check_writable,
     encryption_secret,
@@ -29,7 +29,7 @@ from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault import (
     write_vault_file,
 )
 
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault_lock import lock_unless
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.local_lock import lock_unless
 
 
 class LwaVaultStore:

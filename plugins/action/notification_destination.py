@@ -9,15 +9,15 @@ __metaclass__ = type
 
 
 from ansible_collections.spapi.onboarding.plugins.action.lwa_check import read_lwa_vault
-from ansible_collections.spapi.onboarding.plugins.module_utils._lwa import LwaError, check_connection_options, http_client
-from ansible_collections.spapi.onboarding.plugins.module_utils._lwa_store import vaulted_credentials
-from ansible_collections.spapi.onboarding.plugins.module_utils._notification_destination import (
+from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.common import LwaError, check_connection_options, http_client
+from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.store import vaulted_credentials
+from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.destination import (
     ensure_destination,
     validate_destination_params,
 )
 from ansible_collections.spapi.onboarding.plugins.modules.notification_destination import ARGUMENT_SPEC
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._action import ControllerAction
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault import loaded_secrets, resolve_vault_path
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._controller.action import ControllerAction
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.files import loaded_secrets, resolve_vault_path
 
 
 class ActionModule(ControllerAction):

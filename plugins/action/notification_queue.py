@@ -7,9 +7,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._notification_queue import ensure_notification_queue
+from ansible_collections.spapi.onboarding.plugins.module_utils._sqs.queue import ensure_notification_queue
 from ansible_collections.spapi.onboarding.plugins.modules.notification_queue import ARGUMENT_SPEC
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._action import LocalFirstAction
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._controller.action import LocalFirstAction
 
 
 class ActionModule(LocalFirstAction):

@@ -7,9 +7,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._sts_policy import ensure_sts_policy
+from ansible_collections.spapi.onboarding.plugins.module_utils._iam.sts_policy import ensure_sts_policy
 from ansible_collections.spapi.onboarding.plugins.modules.sts_policy import ARGUMENT_SPEC, CONSTRAINTS
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._action import LocalFirstAction
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._controller.action import LocalFirstAction
 
 
 class ActionModule(LocalFirstAction):

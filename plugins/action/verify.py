@@ -9,12 +9,12 @@ __metaclass__ = type
 
 import os
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._validate import ValidationError
-from ansible_collections.spapi.onboarding.plugins.module_utils._verify import validate_verify_params, verify_chain
+from ansible_collections.spapi.onboarding.plugins.module_utils._common.validate import ValidationError
+from ansible_collections.spapi.onboarding.plugins.module_utils._verify.chain import validate_verify_params, verify_chain
 from ansible_collections.spapi.onboarding.plugins.modules.verify import ARGUMENT_SPEC
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._action import ControllerAction
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._file_safety import check_safe_file
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault import (
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._controller.action import ControllerAction
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._controller.file_safety import check_safe_file
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.files import (
     VaultFileError,
     WrongVaultSecret,
     loaded_secrets,

@@ -244,8 +244,8 @@ actions:
   sample: ["create an access key for IAM user SellingPartnerAPIUser (the vault file holds no key) and store it in /home/ops/sp.vault.yml"]
 """
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._policies import DEFAULT_USER_NAME
-from ansible_collections.spapi.onboarding.plugins.module_utils._task import refuse_outside_controller
+from ansible_collections.spapi.onboarding.plugins.module_utils._iam.policies import DEFAULT_USER_NAME
+from ansible_collections.spapi.onboarding.plugins.module_utils._common.task import refuse_outside_controller
 
 ARGUMENT_SPEC = dict(
     user_name=dict(type="str", default=DEFAULT_USER_NAME),

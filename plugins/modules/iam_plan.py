@@ -212,13 +212,13 @@ policy_arn:
   sample: arn:aws:iam::123456789012:policy/SellingPartnerAPI
 """
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._policies import (
+from ansible_collections.spapi.onboarding.plugins.module_utils._iam.policies import (
     DEFAULT_POLICY_NAME,
     DEFAULT_ROLE_NAME,
     DEFAULT_STS_POLICY_NAME,
     DEFAULT_USER_NAME,
 )
-from ansible_collections.spapi.onboarding.plugins.module_utils._task import refuse_outside_controller
+from ansible_collections.spapi.onboarding.plugins.module_utils._common.task import refuse_outside_controller
 
 ARGUMENT_SPEC = dict(
     state=dict(type="str", choices=["present", "absent"], default="present"),

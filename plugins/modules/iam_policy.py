@@ -179,9 +179,9 @@ actions:
   sample: ["create a new default version of policy SellingPartnerAPI"]
 """
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._managed_policy import ensure_policy
-from ansible_collections.spapi.onboarding.plugins.module_utils._policies import DEFAULT_POLICY_NAME
-from ansible_collections.spapi.onboarding.plugins.module_utils._task import run_module
+from ansible_collections.spapi.onboarding.plugins.module_utils._iam.managed_policy import ensure_policy
+from ansible_collections.spapi.onboarding.plugins.module_utils._iam.policies import DEFAULT_POLICY_NAME
+from ansible_collections.spapi.onboarding.plugins.module_utils._common.task import run_module
 
 ARGUMENT_SPEC = dict(
     name=dict(type="str", default=DEFAULT_POLICY_NAME),

@@ -211,9 +211,9 @@ actions:
   sample: ["create role SellingPartnerAPIRole", "attach policy arn:aws:iam::123456789012:policy/SellingPartnerAPI to role SellingPartnerAPIRole"]
 """
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._policies import DEFAULT_ROLE_NAME
-from ansible_collections.spapi.onboarding.plugins.module_utils._role import ensure_role
-from ansible_collections.spapi.onboarding.plugins.module_utils._task import run_module
+from ansible_collections.spapi.onboarding.plugins.module_utils._iam.policies import DEFAULT_ROLE_NAME
+from ansible_collections.spapi.onboarding.plugins.module_utils._iam.role import ensure_role
+from ansible_collections.spapi.onboarding.plugins.module_utils._common.task import run_module
 
 ARGUMENT_SPEC = dict(
     name=dict(type="str", default=DEFAULT_ROLE_NAME),

@@ -117,9 +117,9 @@ actions:
   sample: ["create user SellingPartnerAPIUser"]
 """
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._policies import DEFAULT_USER_NAME
-from ansible_collections.spapi.onboarding.plugins.module_utils._task import run_module
-from ansible_collections.spapi.onboarding.plugins.module_utils._user import ensure_user
+from ansible_collections.spapi.onboarding.plugins.module_utils._iam.policies import DEFAULT_USER_NAME
+from ansible_collections.spapi.onboarding.plugins.module_utils._common.task import run_module
+from ansible_collections.spapi.onboarding.plugins.module_utils._iam.user import ensure_user
 
 ARGUMENT_SPEC = dict(
     name=dict(type="str", default=DEFAULT_USER_NAME),

@@ -106,8 +106,8 @@ min_days_left:
   type: int
 """
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._lwa import LWA_ARGUMENT_SPEC
-from ansible_collections.spapi.onboarding.plugins.module_utils._task import refuse_outside_controller
+from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.common import LWA_ARGUMENT_SPEC
+from ansible_collections.spapi.onboarding.plugins.module_utils._common.task import refuse_outside_controller
 
 ARGUMENT_SPEC = dict(
     LWA_ARGUMENT_SPEC,

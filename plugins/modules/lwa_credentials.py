@@ -174,8 +174,8 @@ changed_keys:
   sample: [lwa_client_id, lwa_client_secret, updated]
 """
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._lwa import LWA_ARGUMENT_SPEC
-from ansible_collections.spapi.onboarding.plugins.module_utils._task import refuse_outside_controller
+from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.common import LWA_ARGUMENT_SPEC
+from ansible_collections.spapi.onboarding.plugins.module_utils._common.task import refuse_outside_controller
 
 ARGUMENT_SPEC = dict(
     LWA_ARGUMENT_SPEC,

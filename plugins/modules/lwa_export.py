@@ -148,11 +148,11 @@ actions:
   sample: ["create secret sp-api/lwa (LWA_APP_ID, LWA_CLIENT_SECRET, SP_API_REFRESH_TOKEN)"]
 """
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._lwa_export import (
+from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.export import (
     DEFAULT_ACCOUNT,
     DEFAULT_LWA_VAULT_FILE,
 )
-from ansible_collections.spapi.onboarding.plugins.module_utils._task import refuse_outside_controller
+from ansible_collections.spapi.onboarding.plugins.module_utils._common.task import refuse_outside_controller
 
 ARGUMENT_SPEC = dict(
     vault_file=dict(type="path", default=DEFAULT_LWA_VAULT_FILE),

@@ -148,12 +148,12 @@ actions:
   sample: ["create queue sp-api-lwa-new-secret"]
 """
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._notification_queue import (
+from ansible_collections.spapi.onboarding.plugins.module_utils._sqs.queue import (
     DEFAULT_RETENTION,
     SP_API_SENDER_ACCOUNT,
     ensure_notification_queue,
 )
-from ansible_collections.spapi.onboarding.plugins.module_utils._task import run_module
+from ansible_collections.spapi.onboarding.plugins.module_utils._common.task import run_module
 
 ARGUMENT_SPEC = dict(
     name=dict(type="str", required=True),

@@ -100,12 +100,12 @@ actions:
   sample: ["create inline policy SellingPartnerAPIAssumeRole of user SellingPartnerAPIUser"]
 """
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._policies import (
+from ansible_collections.spapi.onboarding.plugins.module_utils._iam.policies import (
     DEFAULT_STS_POLICY_NAME,
     DEFAULT_USER_NAME,
 )
-from ansible_collections.spapi.onboarding.plugins.module_utils._sts_policy import ensure_sts_policy
-from ansible_collections.spapi.onboarding.plugins.module_utils._task import run_module
+from ansible_collections.spapi.onboarding.plugins.module_utils._iam.sts_policy import ensure_sts_policy
+from ansible_collections.spapi.onboarding.plugins.module_utils._common.task import run_module
 
 ARGUMENT_SPEC = dict(
     user_name=dict(type="str", default=DEFAULT_USER_NAME),

@@ -268,13 +268,13 @@ access_key_id:
   sample: AKIAEXAMPLEKEYID0001
 """
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._policies import (
+from ansible_collections.spapi.onboarding.plugins.module_utils._iam.policies import (
     DEFAULT_POLICY_NAME,
     DEFAULT_ROLE_NAME,
     DEFAULT_STS_POLICY_NAME,
     DEFAULT_USER_NAME,
 )
-from ansible_collections.spapi.onboarding.plugins.module_utils._task import refuse_outside_controller
+from ansible_collections.spapi.onboarding.plugins.module_utils._common.task import refuse_outside_controller
 
 ARGUMENT_SPEC = dict(
     user_name=dict(type="str", default=DEFAULT_USER_NAME),

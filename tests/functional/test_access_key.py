@@ -17,7 +17,7 @@ from botocore.exceptions import ClientError
 
 from ansible.parsing.vault import VaultLib, VaultSecret
 
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault import write_vault_file
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.files import write_vault_file
 from tests.support.ansible import BIN, ansible_env, play, run_playbook
 from tests.support.moto import admin_with_enforcement, client_as, writes
 

@@ -10,11 +10,11 @@ import pytest
 import yaml
 from ansible.parsing.vault import VaultLib, VaultSecret
 
-from ansible_collections.spapi.onboarding.plugins.module_utils import _new_access_key
+from ansible_collections.spapi.onboarding.plugins.module_utils._access_key import new_key as _new_access_key
 from ansible_collections.spapi.onboarding.plugins.action.access_key import vault_store
-from ansible_collections.spapi.onboarding.plugins.module_utils._access_key import AccessKeyError, ensure_access_key
+from ansible_collections.spapi.onboarding.plugins.module_utils._access_key.ensure import AccessKeyError, ensure_access_key
 from ansible_collections.spapi.onboarding.plugins.modules.access_key import ARGUMENT_SPEC
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault import VaultFileError, write_vault_file
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.files import VaultFileError, write_vault_file
 from tests.support.errors import error_reply
 from tests.support.moto import writes
 from tests.support.tasks import make_task

@@ -2,8 +2,8 @@
 
 import pytest
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._managed_policy import ensure_policy
-from ansible_collections.spapi.onboarding.plugins.module_utils._validate import ValidationError
+from ansible_collections.spapi.onboarding.plugins.module_utils._iam.managed_policy import ensure_policy
+from ansible_collections.spapi.onboarding.plugins.module_utils._common.validate import ValidationError
 from ansible_collections.spapi.onboarding.plugins.modules.iam_policy import ARGUMENT_SPEC
 from tests.support.moto import writes
 from tests.support.tasks import make_task

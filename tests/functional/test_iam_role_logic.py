@@ -5,10 +5,10 @@ import time
 
 import pytest
 
-from ansible_collections.spapi.onboarding.plugins.module_utils import _role
-from ansible_collections.spapi.onboarding.plugins.module_utils._aws import AwsFailure
-from ansible_collections.spapi.onboarding.plugins.module_utils._role import ensure_role
-from ansible_collections.spapi.onboarding.plugins.module_utils._validate import ValidationError
+from ansible_collections.spapi.onboarding.plugins.module_utils._iam import role as _role
+from ansible_collections.spapi.onboarding.plugins.module_utils._aws.connection import AwsFailure
+from ansible_collections.spapi.onboarding.plugins.module_utils._iam.role import ensure_role
+from ansible_collections.spapi.onboarding.plugins.module_utils._common.validate import ValidationError
 from ansible_collections.spapi.onboarding.plugins.modules.iam_role import ARGUMENT_SPEC
 from tests.support.moto import writes
 from tests.support import errors

@@ -6,9 +6,9 @@ from tests.support.aws_proxy import AwsProxy
 from tests.support.tasks import make_task
 
 from ansible_collections.spapi.onboarding.plugins.modules import iam_policy, iam_role, iam_user
-from ansible_collections.spapi.onboarding.plugins.module_utils._managed_policy import ensure_policy
-from ansible_collections.spapi.onboarding.plugins.module_utils._role import ensure_role
-from ansible_collections.spapi.onboarding.plugins.module_utils._user import ensure_user
+from ansible_collections.spapi.onboarding.plugins.module_utils._iam.managed_policy import ensure_policy
+from ansible_collections.spapi.onboarding.plugins.module_utils._iam.role import ensure_role
+from ansible_collections.spapi.onboarding.plugins.module_utils._iam.user import ensure_user
 
 USER_ARN = "arn:aws:iam::123456789012:user/SellingPartnerAPIUser"
 

@@ -13,9 +13,9 @@ import pytest
 import yaml
 from ansible.parsing.vault import VaultLib, VaultSecret
 
-from ansible_collections.spapi.onboarding.plugins.module_utils import _lwa
-from ansible_collections.spapi.onboarding.plugins.module_utils._lwa_http import HttpClient
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault import write_vault_file
+from ansible_collections.spapi.onboarding.plugins.module_utils._lwa import common as _lwa
+from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.http import HttpClient
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.files import write_vault_file
 from tests.support.ansible import play, run_playbook
 from tests.support.lwa_fixtures import lwa, lwa_server  # noqa: F401  pylint: disable=unused-import
 

@@ -12,12 +12,12 @@ import yaml
 from ansible.parsing.vault import VaultLib, VaultSecret
 
 from ansible_collections.spapi.onboarding.plugins.action.lwa_rotate import LwaVaultStore
-from ansible_collections.spapi.onboarding.plugins.module_utils._lwa import SCOPE_ROTATION, exchange
-from ansible_collections.spapi.onboarding.plugins.module_utils._lwa_http import HttpClient
-from ansible_collections.spapi.onboarding.plugins.module_utils._lwa_rotate import ROTATE_PATH, validate_rotate_params
-from ansible_collections.spapi.onboarding.plugins.module_utils._lwa_rotate_run import Clock, rotate_secret
+from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.common import SCOPE_ROTATION, exchange
+from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.http import HttpClient
+from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.rotate_plan import ROTATE_PATH, validate_rotate_params
+from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.rotate_run import Clock, rotate_secret
 from ansible_collections.spapi.onboarding.plugins.modules.lwa_rotate import ARGUMENT_SPEC, CONSTRAINTS
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault import VaultFileError, write_vault_file
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.files import VaultFileError, write_vault_file
 from tests.support.lwa_fixtures import lwa, lwa_server  # noqa: F401  pylint: disable=unused-import
 from tests.support.tasks import make_task
 
@@ -103,7 +103,7 @@ def rotate(moto, lwa, path, check_mode=False, clock=None, store=None, diff_mode=
 def rotate_at_amazon(lwa):
     """A rotation made by someone else (a run that died): its notification is in the queue."""
     token = exchange(HttpClient(), lwa.token_url, CLIENT, lwa.app(CLIENT)["client_secret"], scope=SCOPE_ROTATION)
-    from ansible_collections.spapi.onboarding.plugins.module_utils._lwa import spapi_request
+    from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.common import spapi_request
     spapi_request(HttpClient(), lwa.url, "POST", ROTATE_PATH, token, "rotate", ok=(204,))
     return lwa.app(CLIENT)["client_secret"]
 

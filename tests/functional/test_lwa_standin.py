@@ -11,8 +11,8 @@ import urllib.request
 import boto3
 import pytest
 
-from ansible_collections.spapi.onboarding.plugins.module_utils import _lwa
-from ansible_collections.spapi.onboarding.plugins.module_utils._lwa_http import HttpClient
+from ansible_collections.spapi.onboarding.plugins.module_utils._lwa import common as _lwa
+from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.http import HttpClient
 from tests.support.lwa_fixtures import lwa, lwa_server  # noqa: F401  pylint: disable=unused-import
 
 CLIENT = "amzn1.application-oa2-client.0123456789abcdef"

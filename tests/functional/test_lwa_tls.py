@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from ansible_collections.spapi.onboarding.plugins.module_utils import _lwa
+from ansible_collections.spapi.onboarding.plugins.module_utils._lwa import common as _lwa
 from tests.support.lwa_standin import LwaStandIn
 
 CLIENT = "amzn1.application-oa2-client.0123456789abcdef"

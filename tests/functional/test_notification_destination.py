@@ -5,14 +5,14 @@ import json
 
 import pytest
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._lwa_http import HttpClient
-from ansible_collections.spapi.onboarding.plugins.module_utils._notification_destination import (
+from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.http import HttpClient
+from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.destination import (
     ensure_destination,
     validate_destination_params,
 )
-from ansible_collections.spapi.onboarding.plugins.module_utils._validate import ValidationError
+from ansible_collections.spapi.onboarding.plugins.module_utils._common.validate import ValidationError
 from ansible_collections.spapi.onboarding.plugins.modules.notification_destination import ARGUMENT_SPEC
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault import write_vault_file
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.files import write_vault_file
 from ansible.parsing.vault import VaultSecret
 from tests.support.ansible import play, run_playbook
 from tests.support.lwa_fixtures import lwa, lwa_server  # noqa: F401  pylint: disable=unused-import

@@ -2,8 +2,8 @@
 
 import pytest
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._sts_policy import ensure_sts_policy
-from ansible_collections.spapi.onboarding.plugins.module_utils._validate import ValidationError
+from ansible_collections.spapi.onboarding.plugins.module_utils._iam.sts_policy import ensure_sts_policy
+from ansible_collections.spapi.onboarding.plugins.module_utils._common.validate import ValidationError
 from ansible_collections.spapi.onboarding.plugins.modules.sts_policy import ARGUMENT_SPEC
 from tests.support.moto import writes
 from tests.support.tasks import make_task
@@ -45,7 +45,7 @@ def test_several_roles_and_canonical_comparison(moto, aws):
 
 
 def test_missing_user_is_a_clear_failure(moto, aws):
-    from ansible_collections.spapi.onboarding.plugins.module_utils._aws import AwsFailure
+    from ansible_collections.spapi.onboarding.plugins.module_utils._aws.connection import AwsFailure
     with pytest.raises(AwsFailure) as error:
         run(moto, role_arn=ROLE)
     assert "Could not put inline policy 'SellingPartnerAPIAssumeRole' on IAM user 'SellingPartnerAPIUser'" \

@@ -17,11 +17,11 @@ import pytest
 from ansible.parsing.vault import VaultSecret
 
 from ansible_collections.spapi.onboarding.plugins.action.verify import read_key
-from ansible_collections.spapi.onboarding.plugins.module_utils import _verify
-from ansible_collections.spapi.onboarding.plugins.module_utils._aws import AwsConnection
-from ansible_collections.spapi.onboarding.plugins.module_utils._validate import ValidationError
+from ansible_collections.spapi.onboarding.plugins.module_utils._verify import chain as _verify
+from ansible_collections.spapi.onboarding.plugins.module_utils._aws.connection import AwsConnection
+from ansible_collections.spapi.onboarding.plugins.module_utils._common.validate import ValidationError
 from ansible_collections.spapi.onboarding.plugins.modules.verify import ARGUMENT_SPEC
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault import write_vault_file
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.files import write_vault_file
 from tests.support.ansible import play, run_playbook
 from tests.support.errors import FailFirst, inject
 from tests.support.moto import admin_with_enforcement, client_as, writes

@@ -18,7 +18,7 @@ from pathlib import Path
 import yaml
 from ansible.parsing.vault import VaultLib, VaultSecret
 
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault import VAULT_KEYS
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.files import VAULT_KEYS
 from tests.support.ansible import BIN, REPO, ansible_env, play, run_playbook
 from tests.support.chain import chain_tasks
 from tests.support.moto import admin_with_enforcement as shared_admin_with_enforcement

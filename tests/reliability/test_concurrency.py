@@ -12,7 +12,7 @@ import pytest
 from ansible.parsing.vault import VaultSecret
 
 from ansible_collections.spapi.onboarding.plugins.action.access_key import vault_store
-from ansible_collections.spapi.onboarding.plugins.module_utils._access_key import AccessKeyError, ensure_access_key
+from ansible_collections.spapi.onboarding.plugins.module_utils._access_key.ensure import AccessKeyError, ensure_access_key
 from ansible_collections.spapi.onboarding.plugins.modules.access_key import ARGUMENT_SPEC
 
 from tests.reliability.helpers import (

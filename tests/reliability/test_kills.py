@@ -107,7 +107,7 @@ def test_kill_and_ctrl_c_during_rotation(moto, aws, tmp_path):
 WRITER = textwrap.dedent("""
     import os, signal, sys
     from ansible.parsing.vault import VaultSecret
-    from ansible_collections.spapi.onboarding.plugins.plugin_utils import _vault
+    from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault import files as _vault
     path, password, moment = sys.argv[1:]
     secrets = [("default", VaultSecret(password.encode()))]
     data = dict(aws_access_key_id="AKIAOLD", aws_secret_access_key="old", iam_user_arn="arn", created="then")

@@ -7,7 +7,7 @@ key whose secret nobody has. The run must converge to one entity of each kind an
 
 import datetime
 
-from ansible_collections.spapi.onboarding.plugins.module_utils import _dates
+from ansible_collections.spapi.onboarding.plugins.module_utils._common import dates as _dates
 from tests.reliability.helpers import USER, admin_with_enforcement, assert_one_working_key, onboard
 from tests.support.aws_proxy import AwsProxy
 

@@ -10,10 +10,10 @@ import pytest
 import yaml
 from ansible.parsing.vault import VaultLib, VaultSecret
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._lwa import prove
-from ansible_collections.spapi.onboarding.plugins.module_utils._lwa_http import HttpClient
-from ansible_collections.spapi.onboarding.plugins.module_utils._lwa_rotate import ROTATE_PATH
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault import write_vault_file
+from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.common import prove
+from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.http import HttpClient
+from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.rotate_plan import ROTATE_PATH
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.files import write_vault_file
 from tests.reliability.helpers import Killable
 from tests.support.ansible import BIN, ansible_env, play, run_playbook
 from tests.support.lwa_fixtures import lwa, lwa_server  # noqa: F401  pylint: disable=unused-import

@@ -7,7 +7,7 @@ Throttling and about one in twenty 503 ServiceUnavailable, before they reach mot
 import botocore.retries.standard
 import pytest
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._aws import (
+from ansible_collections.spapi.onboarding.plugins.module_utils._aws.connection import (
     DEFAULT_RETRIES,
     AwsConnection,
     AwsFailure,

@@ -2,7 +2,7 @@
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._task import Task, with_aws_options
+from ansible_collections.spapi.onboarding.plugins.module_utils._common.task import Task, with_aws_options
 
 
 def make_task(argument_spec, moto_url, check_mode=False, diff_mode=False, constraints=None, **params):

@@ -6,14 +6,14 @@ import threading
 
 import pytest
 
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault import resolve_vault_path
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault_lock import vault_lock
-from ansible_collections.spapi.onboarding.plugins.module_utils._access_key_plan import (
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.files import resolve_vault_path
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.local_lock import vault_lock
+from ansible_collections.spapi.onboarding.plugins.module_utils._access_key.plan import (
     key_age_days,
     validate_access_key_params,
 )
-from ansible_collections.spapi.onboarding.plugins.module_utils._validate import ValidationError
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault import VaultFileError
+from ansible_collections.spapi.onboarding.plugins.module_utils._common.validate import ValidationError
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.files import VaultFileError
 
 
 def params(**overrides):

@@ -8,7 +8,7 @@ import datetime
 import pytest
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._access_key_plan import (
+from ansible_collections.spapi.onboarding.plugins.module_utils._access_key.plan import (
     NEW_KEY,
     AccessKeyError,
     AccessKeyRefused,
@@ -17,11 +17,11 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._access_key_plan 
     plan_absent,
     plan_present,
 )
-from ansible_collections.spapi.onboarding.plugins.module_utils._aws import AwsFailure
-from ansible_collections.spapi.onboarding.plugins.module_utils._task import with_aws_options
-from ansible_collections.spapi.onboarding.plugins.module_utils._validate import ValidationError
+from ansible_collections.spapi.onboarding.plugins.module_utils._aws.connection import AwsFailure
+from ansible_collections.spapi.onboarding.plugins.module_utils._common.task import with_aws_options
+from ansible_collections.spapi.onboarding.plugins.module_utils._common.validate import ValidationError
 from ansible_collections.spapi.onboarding.plugins.modules.iam_plan import ARGUMENT_SPEC
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._plan import plan
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._controller.plan import plan
 
 USER = "SellingPartnerAPIUser"
 VAULT = "/srv/sp.vault.yml"

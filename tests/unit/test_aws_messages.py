@@ -7,7 +7,7 @@ import botocore.config
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError, SSOTokenLoadError
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._aws import AwsFailure, call
+from ansible_collections.spapi.onboarding.plugins.module_utils._aws.connection import AwsFailure, call
 
 
 class FakeClient:

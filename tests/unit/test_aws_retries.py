@@ -5,7 +5,7 @@ Pure: clients are built (offline) and their configuration read; no call is made.
 
 import pytest
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._aws import DEFAULT_RETRIES, AwsConnection
+from ansible_collections.spapi.onboarding.plugins.module_utils._aws.connection import DEFAULT_RETRIES, AwsConnection
 
 
 @pytest.mark.parametrize("aws_config, environment, profile, expected", [

@@ -2,9 +2,9 @@
 
 import pytest
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._managed_policy import wider_grants
-from ansible_collections.spapi.onboarding.plugins.module_utils._policies import sp_api_policy
-from ansible_collections.spapi.onboarding.plugins.module_utils._role_ownership import wider_than_needed
+from ansible_collections.spapi.onboarding.plugins.module_utils._iam.managed_policy import wider_grants
+from ansible_collections.spapi.onboarding.plugins.module_utils._iam.policies import sp_api_policy
+from ansible_collections.spapi.onboarding.plugins.module_utils._iam.role_ownership import wider_than_needed
 
 ACCOUNT = "123456789012"
 USER = "arn:aws:iam::%s:user/SellingPartnerAPIUser" % ACCOUNT

@@ -12,8 +12,8 @@ from ansible_collections.spapi.onboarding.plugins.action.lwa_export import (
     read_credentials_file,
     write_credentials_file,
 )
-from ansible_collections.spapi.onboarding.plugins.module_utils._lwa_export import ExportError
-from ansible_collections.spapi.onboarding.plugins.module_utils._validate import ValidationError
+from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.export import ExportError
+from ansible_collections.spapi.onboarding.plugins.module_utils._common.validate import ValidationError
 
 
 def mode(path):

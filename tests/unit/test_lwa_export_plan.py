@@ -5,14 +5,14 @@ import json
 
 import pytest
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._lwa_export import (
+from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.export import (
     ExportError,
     plan_credentials_file,
     plan_secret,
     validate_export_params,
     vaulted_credentials,
 )
-from ansible_collections.spapi.onboarding.plugins.module_utils._validate import ValidationError
+from ansible_collections.spapi.onboarding.plugins.module_utils._common.validate import ValidationError
 
 CREDS = {"lwa_refresh_token": "Atzr|r", "lwa_client_id": "amzn1.application-oa2-client.1", "lwa_client_secret": "s"}
 NO_REFRESH = dict(CREDS, lwa_refresh_token=None)

@@ -10,7 +10,7 @@ import urllib.error
 
 import pytest
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._lwa_http import (
+from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.http import (
     HttpClient,
     HttpError,
     Reply,

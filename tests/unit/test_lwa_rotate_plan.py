@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from ansible_collections.spapi.onboarding.plugins.module_utils import _lwa_rotate as plan
-from ansible_collections.spapi.onboarding.plugins.module_utils._validate import ValidationError
+from ansible_collections.spapi.onboarding.plugins.module_utils._lwa import rotate_plan as plan
+from ansible_collections.spapi.onboarding.plugins.module_utils._common.validate import ValidationError
 
 CLIENT, OTHER = "amzn1.application-oa2-client.aaa", "amzn1.application-oa2-client.bbb"
 NOW = datetime.datetime(2026, 3, 1, tzinfo=datetime.timezone.utc)

@@ -4,8 +4,8 @@ import datetime
 
 import pytest
 
-from ansible_collections.spapi.onboarding.plugins.module_utils import _lwa
-from ansible_collections.spapi.onboarding.plugins.module_utils._validate import ValidationError
+from ansible_collections.spapi.onboarding.plugins.module_utils._lwa import common as _lwa
+from ansible_collections.spapi.onboarding.plugins.module_utils._common.validate import ValidationError
 
 UTC = datetime.timezone.utc
 

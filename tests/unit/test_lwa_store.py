@@ -5,14 +5,14 @@ import json
 
 import pytest
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._lwa_store import (
+from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.store import (
     expiry_report,
     plan_store,
     store_diff,
     validate_credentials_params,
     vaulted_credentials,
 )
-from ansible_collections.spapi.onboarding.plugins.module_utils._validate import ValidationError
+from ansible_collections.spapi.onboarding.plugins.module_utils._common.validate import ValidationError
 
 UTC = datetime.timezone.utc
 NOW = datetime.datetime(2025, 1, 1, 12, 0, 0, tzinfo=UTC)

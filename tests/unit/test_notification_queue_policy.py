@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._notification_queue import (
+from ansible_collections.spapi.onboarding.plugins.module_utils._sqs.queue import (
     SENDER_SID,
     attribute_changes,
     kms_warning,
@@ -15,7 +15,7 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._notification_que
     validate_queue_params,
     wanted_attributes,
 )
-from ansible_collections.spapi.onboarding.plugins.module_utils._validate import ValidationError
+from ansible_collections.spapi.onboarding.plugins.module_utils._common.validate import ValidationError
 
 ARN = "arn:aws:sqs:eu-west-1:123456789012:sp-api"
 OURS = {"Sid": SENDER_SID, "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::437568002678:root"},

@@ -5,22 +5,22 @@ No network: documents and IAM listings are given as data.
 
 import pytest
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._managed_policy import users_of
-from ansible_collections.spapi.onboarding.plugins.module_utils._policies import (
+from ansible_collections.spapi.onboarding.plugins.module_utils._iam.managed_policy import users_of
+from ansible_collections.spapi.onboarding.plugins.module_utils._iam.policies import (
     allowed_principals,
     allowed_resources,
     assume_role_policy,
     trust_policy,
     wildcard_match,
 )
-from ansible_collections.spapi.onboarding.plugins.module_utils._role_ownership import (
+from ansible_collections.spapi.onboarding.plugins.module_utils._iam.role_ownership import (
     foreign_principals,
     reasons_to_keep,
     refuse_takeover,
 )
-from ansible_collections.spapi.onboarding.plugins.module_utils._sts_policy import refuse_retarget
-from ansible_collections.spapi.onboarding.plugins.module_utils._validate import ValidationError
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._plan import Planner
+from ansible_collections.spapi.onboarding.plugins.module_utils._iam.sts_policy import refuse_retarget
+from ansible_collections.spapi.onboarding.plugins.module_utils._common.validate import ValidationError
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._controller.plan import Planner
 
 ACCOUNT = "123456789012"
 FIRST = "arn:aws:iam::%s:user/SellingPartnerAPIUser" % ACCOUNT

@@ -2,8 +2,8 @@
 
 import pytest
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._policies import sp_api_policy
-from ansible_collections.spapi.onboarding.plugins.module_utils._policy_analysis import (
+from ansible_collections.spapi.onboarding.plugins.module_utils._iam.policies import sp_api_policy
+from ansible_collections.spapi.onboarding.plugins.module_utils._iam.policy_analysis import (
     describe_difference,
     pair_within,
     principal_words,

@@ -6,14 +6,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._aws import COLLECTION_VERSION
-from ansible_collections.spapi.onboarding.plugins.module_utils._dates import (
+from ansible_collections.spapi.onboarding.plugins.module_utils._aws.connection import COLLECTION_VERSION
+from ansible_collections.spapi.onboarding.plugins.module_utils._common.dates import (
     as_utc,
     days_between,
     iso_utc,
     server_time,
 )
-from ansible_collections.spapi.onboarding.plugins.module_utils._validate import (
+from ansible_collections.spapi.onboarding.plugins.module_utils._common.validate import (
     ValidationError,
     check_at_least_one,
     check_zero_or_more,

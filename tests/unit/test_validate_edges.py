@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._validate import (
+from ansible_collections.spapi.onboarding.plugins.module_utils._common.validate import (
     ValidationError,
     check_account_arn,
     check_arn,

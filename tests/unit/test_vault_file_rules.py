@@ -10,11 +10,11 @@ import pytest
 import yaml
 from ansible.parsing.vault import VaultLib, VaultSecret
 
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault_lock import vault_lock
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.local_lock import vault_lock
 from ansible_collections.spapi.onboarding.plugins.action.verify import read_key
-from ansible_collections.spapi.onboarding.plugins.module_utils._validate import ValidationError
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._file_safety import check_safe_file
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault import (
+from ansible_collections.spapi.onboarding.plugins.module_utils._common.validate import ValidationError
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._controller.file_safety import check_safe_file
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.files import (
     VaultFileError,
     check_writable,
     write_vault_file,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._policy_analysis import (
+from ansible_collections.spapi.onboarding.plugins.module_utils._iam.policy_analysis import (
     allowances,
     grants_verdict,
     group_grants,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._verify_report import CHECKS, Report
+from ansible_collections.spapi.onboarding.plugins.module_utils._verify.report import CHECKS, Report
 
 
 def report_with(**statuses):

@@ -1,0 +1,91 @@
+# -*- coding: utf-8 -*-
+# Copyright: spapi.onboarding contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Whose role it is: the pure rules behind takeover refusal, safe removal and least-privilege warnings.
+
+An identity is an IAM user. A role belongs to the identity whose user its trust policy names
+(or whose account root, as Amazon's console guide builds it); one that trusts someone else is
+another identity's, and is neither taken over nor removed without on_conflict=replace.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.spapi.onboarding.plugins.module_utils._iam.policies import allowed_principals
+from ansible_collections.spapi.onboarding.plugins.module_utils._common.validate import ValidationError
+
+
+def _is_stale(principal):
+    # IAM shows a principal that was deleted as its unique id (AIDA..., AROA...): it trusts nobody alive.
+    return not principal.startswith("arn:") and principal != "*" and not principal.isdigit()
+
+
+def foreign_principals(current_document, wanted_principals):
+    """Principals the role trusts now that are not the wanted ones: the role serves someone else."""
+    return [p for p in allowed_principals(current_document) if p not in wanted_principals and not _is_stale(p)]
+
+
+def _reaches(principal, wanted):
+    """Whether a trusted principal lets the wanted one assume the role: itself, or its account's root."""
+    account = wanted.split(":")[4] if wanted.count(":") >= 5 else None
+    return principal == wanted or (account is not None and principal in (account, "arn:%s:iam::%s:root" % (
+        wanted.split(":")[1], account)))
+
+
+def refuse_takeover(task, name, current_document, trust):
+    """Fail before any write when the role serves someone else, unless on_conflict=replace.
+
+    A role whose trust reaches none of the wanted principals belongs to another identity.
+    One that reaches them (drifted, widened, or trusting the account root as Amazon's guide
+    builds it) is this identity's, and its trust is repaired.
+    """
+    wanted = allowed_principals(trust)
+    current = [p for p in allowed_principals(current_document) if not _is_stale(p)]
+    if not current or task.params["on_conflict"] == "replace":
+        return
+    if any(_reaches(p, w) for p in current for w in wanted):
+        return
+    raise ValidationError(
+        "name", "the existing IAM role %s trusts %s, not %s: it belongs to another identity and is left as it is. "
+                "Give this identity a role of its own (another role name), or set on_conflict=replace to make the "
+                "role trust %s instead" % (name, ", ".join(current), ", ".join(wanted), ", ".join(wanted)))
+
+
+def reasons_to_keep(view, inline_policies, owner_principals, own_policy_arns):
+    """Why a role asked to be removed for an identity is not only that identity's (empty: it is)."""
+    reasons = []
+    others = foreign_principals(view["assume_role_policy_document"], owner_principals)
+    if others:
+        reasons.append("it also trusts %s" % ", ".join(others))
+    if own_policy_arns is not None:
+        extra = sorted(set(view["attached_policy_arns"]) - set(own_policy_arns))
+        if extra:
+            reasons.append("it also has %s attached" % ", ".join(extra))
+    if inline_policies:
+        reasons.append("it has inline policies (%s)" % ", ".join(sorted(inline_policies)))
+    return reasons
+
+
+def owner_principals(params):
+    """The principals the task says the role is for (its identity)."""
+    if params.get("trusted_user_arn"):
+        return [params["trusted_user_arn"]]
+    return sorted(set(params.get("trusted_principals") or []))
+
+
+def wider_than_needed(principals, policy_arns, role_account):
+    """Warnings for what makes the role more than the SP-API user's: whole accounts trusted, AWS managed policies."""
+    warnings = []
+    for principal in principals:
+        account = principal.split(":")[4] if principal.startswith("arn:") else principal
+        if principal.endswith(":root") or principal.isdigit():
+            warnings.append("it trusts the whole account %s (every principal there that IAM allows), not one user"
+                            % account)
+        elif role_account and account != role_account:
+            warnings.append("it trusts %s, of another account than the role's (%s)" % (principal, role_account))
+    for arn in policy_arns:
+        if ":iam::aws:policy/" in arn:
+            warnings.append("it gets the AWS managed policy %s attached; SP-API needs only execute-api:Invoke "
+                            "(the SellingPartnerAPI policy)" % arn)
+    return warnings

@@ -1,0 +1,191 @@
+# -*- coding: utf-8 -*-
+# Copyright: spapi.onboarding contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Export the vaulted LWA credentials where SP-API clients read them.
+
+Two shapes, both read by python-amazon-sp-api's CredentialProvider: an AWS Secrets Manager
+secret named by SP_API_AWS_SECRET_ID (upper-case keys, as its environment variables) and a
+credentials.yml of confuse's config dir "python-sp-api" (an account key, lower-case keys).
+The plans here are pure (no I/O) and never put a value in what they describe, only key names.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import re
+
+from ansible_collections.spapi.onboarding.plugins.module_utils._common.errors import SpapiError
+from ansible_collections.spapi.onboarding.plugins.module_utils._aws.connection import AwsFailure, call
+from ansible_collections.spapi.onboarding.plugins.module_utils._common.validate import PARTITIONS, ValidationError
+
+DEFAULT_LWA_VAULT_FILE = "spapi-onboarding/lwa.vault.yml"
+DEFAULT_ACCOUNT = "default"
+# vault key -> (Secrets Manager JSON key, credentials.yml key)
+EXPORTED = (
+    ("lwa_refresh_token", "SP_API_REFRESH_TOKEN", "refresh_token"),
+    ("lwa_client_id", "LWA_APP_ID", "lwa_app_id"),
+    ("lwa_client_secret", "LWA_CLIENT_SECRET", "lwa_client_secret"),
+)
+REQUIRED_VAULT_KEYS = ("lwa_client_id", "lwa_client_secret")
+SECRET_KEYS = tuple(secret_key for dummy, secret_key, dummy2 in EXPORTED)
+FILE_KEYS = tuple(file_key for dummy, dummy2, file_key in EXPORTED)
+SECRET_NAME = re.compile(r"[A-Za-z0-9/_+=.@-]{1,512}\Z")
+SECRET_ARN = re.compile(r"arn:(%s):secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}\Z" % PARTITIONS)
+ACCOUNT_NAME = re.compile(r"[A-Za-z0-9_.@+-]{1,128}\Z")
+MISSING_SECRET = ("ResourceNotFoundException",)
+SECRET_EXISTS = ("ResourceExistsException",)
+
+
+class ExportError(SpapiError):
+    """An export cannot be done; the message names the file or secret, never a value."""
+
+
+def validate_export_params(params):
+    if not params.get("secret_name") and not params.get("credentials_file"):
+        raise ValidationError("secret_name", "name a Secrets Manager secret (secret_name) and/or a "
+                                             "python-amazon-sp-api credentials file (credentials_file) to export to")
+    name = params.get("secret_name")
+    if name and not (SECRET_NAME.fullmatch(name) or SECRET_ARN.fullmatch(name)):
+        raise ValidationError("secret_name", "%r is not a Secrets Manager secret name (1-512 letters, digits and "
+                                             "/_+=.@-) or secret ARN" % (name,))
+    if not ACCOUNT_NAME.fullmatch(params.get("account") or ""):
+        raise ValidationError("account", "%r is not an account name for credentials.yml (1-128 letters, digits "
+                                         "and _.@+-)" % (params.get("account"),))
+
+
+def vaulted_credentials(content, path):
+    """The exported values from the LWA vault file's content (plain str; refresh token may be None)."""
+    content = content or {}
+    missing = [key for key in REQUIRED_VAULT_KEYS if not content.get(key)]
+    if missing:
+        raise ExportError("the LWA vault file %s holds no %s: store the credentials first "
+                          "(spapi.onboarding.lwa_credentials)" % (path, " or ".join(missing)))
+    for key in REQUIRED_VAULT_KEYS + ("lwa_refresh_token",):
+        if content.get(key) is not None and not isinstance(content[key], str):
+            raise ExportError("the LWA vault file %s: %s is not a string" % (path, key))
+    return dict((key, None if content.get(key) is None else str(content[key])) for key, dummy, dummy2 in EXPORTED)
+
+
+def _changed_keys(before, after):
+    return sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+
+
+def _with_ours(entry, values, keys):
+    """entry with our keys set to values (a key whose value is None is taken out)."""
+    result = dict(entry)
+    for key, value in zip(keys, values):
+        if value is None:
+            result.pop(key, None)
+        else:
+            result[key] = value
+    return result
+
+
+def plan_secret(current_text, credentials, state):
+    """(operation, the secret's JSON object after, the key names that change).
+
+    operation is "create", "update", "delete" or None. Keys of the secret that are not ours
+    (someone else's) are kept; the secret is deleted only when nothing else is in it.
+    """
+    if current_text is None:
+        before = None
+    else:
+        try:
+            before = json.loads(current_text)
+        except ValueError:
+            before = "not JSON"
+        if not isinstance(before, dict):
+            raise ExportError("does not hold a JSON object; it was left untouched")
+    current = before or {}
+    if state == "absent":
+        after = dict((k, v) for k, v in current.items() if k not in SECRET_KEYS)
+        changed = _changed_keys(current, after)
+        if before is None or not changed:
+            return None, before, []
+        return ("update" if after else "delete"), (after or None), changed
+    after = _with_ours(current, [credentials[key] for key, dummy, dummy2 in EXPORTED], SECRET_KEYS)
+    changed = _changed_keys(current, after)
+    if before is None:
+        return "create", after, changed
+    return ("update" if changed else None), after, changed
+
+
+def plan_credentials_file(current, account, credentials, state):
+    """(operation, the file's mapping after, the key names of the account that change).
+
+    operation is "create", "update", "delete" (no account left) or None. Other accounts, and
+    keys of the account that are not ours, are kept.
+    """
+    accounts = dict(current or {})
+    old = accounts.get(account)
+    entry = dict(old) if isinstance(old, dict) else {}
+    if state == "absent":
+        if account not in accounts:
+            return None, current, []
+        del accounts[account]
+        return ("update" if accounts else "delete"), (accounts or None), sorted(entry)
+    after_entry = _with_ours(entry, [credentials[key] for key, dummy, dummy2 in EXPORTED], FILE_KEYS)
+    changed = _changed_keys(entry, after_entry)
+    if old is not None and not isinstance(old, dict):
+        changed = sorted(after_entry)  # a value that is not a mapping is replaced whole
+    accounts[account] = after_entry
+    if current is None:
+        return "create", accounts, changed
+    return ("update" if changed else None), accounts, changed
+
+
+# --- Secrets Manager -------------------------------------------------------------------------------
+
+def read_secret(secretsmanager, name):
+    """(the secret's string, its ARN), or (None, None) when there is no secret (or no current value)."""
+    try:
+        reply = call("read Secrets Manager secret '%s'" % name, secretsmanager.get_secret_value, SecretId=name)
+    except AwsFailure as exc:
+        if exc.code in MISSING_SECRET:
+            return None, None
+        raise
+    if reply.get("SecretString") is None:
+        raise ExportError("Secrets Manager secret '%s' holds binary data, not a JSON object; it was left "
+                          "untouched" % name)
+    return reply["SecretString"], reply.get("ARN")
+
+
+def export_secret(task, credentials, changes):
+    """Converge the secret; return its view (name, arn) for the result."""
+    params = task.params
+    name = params["secret_name"]
+    secretsmanager = task.aws.client("secretsmanager")
+    current, arn = read_secret(secretsmanager, name)
+    try:
+        operation, after, changed = plan_secret(current, credentials, params["state"])
+    except ExportError as exc:
+        raise ExportError("Secrets Manager secret '%s' %s" % (name, exc))
+    changes.before["secret"] = {"name": name, "keys": sorted(json.loads(current)) if current else []}
+    changes.after["secret"] = {"name": name, "keys": sorted(after or {}), "changed_keys": changed}
+    if operation is None:
+        return {"name": name, "arn": arn}
+    changes.add("%s secret %s (%s)" % (operation, name, ", ".join(changed)) if changed
+                else "%s secret %s" % (operation, name))
+    if task.check_mode:
+        return {"name": name, "arn": arn}
+    text = json.dumps(after, sort_keys=True) if after else None
+    if operation == "create":
+        try:
+            arn = call("create Secrets Manager secret '%s'" % name, secretsmanager.create_secret,
+                       Name=name, SecretString=text,
+                       Description="LWA credentials for SP-API clients (spapi.onboarding.lwa_export)")["ARN"]
+        except AwsFailure as exc:
+            if exc.code not in SECRET_EXISTS:  # a secret without a current value, or a concurrent run
+                raise
+            operation = "update"
+    if operation == "update":
+        arn = call("write Secrets Manager secret '%s'" % name, secretsmanager.put_secret_value,
+                   SecretId=name, SecretString=text)["ARN"]
+    elif operation == "delete":
+        # The vault file stays the source of truth: the export can be made again at any time,
+        # so no recovery window is kept (it would block re-creating the name for days).
+        call("delete Secrets Manager secret '%s'" % name, secretsmanager.delete_secret,
+             SecretId=name, ForceDeleteWithoutRecovery=True)
+    return {"name": name, "arn": arn}
