@@ -37,11 +37,11 @@ if str(REPO) not in sys.path:
 
 import yaml  # noqa: E402
 
-from tests.support.ansible import ansible_env  # noqa: E402
-from tests.support.aws_proxy import AwsProxy  # noqa: E402
-from tests.support.chain import STEPS, chain_tasks  # noqa: E402
-from tests.support.moto import MotoServer, writes  # noqa: E402
-from tests.support.paths import COLLECTIONS_ROOT, ensure_collection_link  # noqa: E402
+from tools.standins.ansible_env import ansible_env  # noqa: E402
+from tools.standins.aws_proxy import AwsProxy  # noqa: E402
+from tools.standins.chain import STEPS, chain_tasks  # noqa: E402
+from tools.standins.moto import MotoServer, writes  # noqa: E402
+from tools.standins.paths import COLLECTIONS_ROOT, ensure_collection_link  # noqa: E402
 
 BENCH = REPO / "bench"
 BASELINE_PLAYBOOK = BENCH / "baseline.yml"

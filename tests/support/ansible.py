@@ -1,18 +1,15 @@
 """Run real ansible-playbook processes against the test moto server and read their results."""
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import yaml
 
-from tests.support.paths import CALLBACKS, COLLECTIONS_ROOT, REPO
-
-BIN = Path(sys.executable).parent
-# Keys the test account uses when authorization enforcement is off.
-DEFAULT_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+from tests.support.paths import CALLBACKS, REPO
+from tools.standins.ansible_env import BIN, DEFAULT_CREDENTIALS  # noqa: F401
+from tools.standins.ansible_env import ansible_env as _ansible_env
 
 
 def _named(record, task_name):
@@ -46,27 +43,8 @@ class PlaybookRun:
 
 
 def ansible_env(moto_url, workdir, credentials=None, extra=None):
-    env = dict((k, v) for k, v in os.environ.items() if not k.startswith(("AWS_", "ANSIBLE_")))
-    env.update(credentials or DEFAULT_CREDENTIALS)
-    env.update({
-        "AWS_ENDPOINT_URL": moto_url,
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_CONFIG_FILE": os.devnull,
-        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-        "ANSIBLE_COLLECTIONS_PATH": str(COLLECTIONS_ROOT),
-        "ANSIBLE_CALLBACK_PLUGINS": str(CALLBACKS),
-        "ANSIBLE_HOME": str(Path(workdir) / ".ansible"),
-        "ANSIBLE_LOCAL_TEMP": str(Path(workdir) / ".ansible" / "tmp"),
-        "ANSIBLE_LOCALHOST_WARNING": "False",
-        "ANSIBLE_INVENTORY_UNPARSED_WARNING": "False",
-        "ANSIBLE_NOCOLOR": "1",
-        "ANSIBLE_FORCE_COLOR": "0",
-        "ANSIBLE_RETRY_FILES_ENABLED": "False",
-        "PATH": "%s%s%s" % (BIN, os.pathsep, env.get("PATH", "")),
-    })
-    env.update(extra or {})
-    # A None value removes the variable (e.g. a test where only the play says where AWS is).
-    return dict((k, v) for k, v in env.items() if v is not None)
+    """The environment of a test's ansible-playbook run: the stand-ins' one with the results callback."""
+    return _ansible_env(moto_url, workdir, credentials, extra, callbacks=CALLBACKS)
 
 
 def play(tasks, name="test", vars=None):

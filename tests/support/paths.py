@@ -1,17 +1,6 @@
-"""Where the repository, and the collection as Ansible sees it, are."""
+"""Where the repository, and the collection as Ansible sees it, are (tools/standins/paths.py), and the
+test-only callback plugin that records every task result."""
 
-import os
-from pathlib import Path
+from tools.standins.paths import COLLECTIONS_ROOT, REPO, ensure_collection_link  # noqa: F401
 
-REPO = Path(__file__).resolve().parents[2]
-# Ansible finds the checkout through <root>/ansible_collections/spapi/onboarding -> REPO.
-COLLECTIONS_ROOT = Path(os.environ.get("SPAPI_COLLECTIONS_ROOT", REPO / ".venv" / "collections"))
 CALLBACKS = REPO / "tests" / "support" / "callback_plugins"
-
-
-def ensure_collection_link():
-    link = COLLECTIONS_ROOT / "ansible_collections" / "spapi" / "onboarding"
-    if not link.exists():
-        link.parent.mkdir(parents=True, exist_ok=True)
-        link.symlink_to(REPO, target_is_directory=True)
-    return link
