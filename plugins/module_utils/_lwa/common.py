@@ -32,7 +32,8 @@ SCOPE_ROTATION = "sellingpartnerapi::client_credential:rotation"
 DEFAULT_VAULT_FILE = "spapi-onboarding/lwa.vault.yml"
 # The keys of the LWA vault file the collection owns; any other key is a team's own and is kept.
 LWA_VAULT_KEYS = ("lwa_client_id", "lwa_client_secret", "lwa_client_secret_expires", "lwa_previous_client_secret",
-                  "lwa_previous_client_secret_expires", "lwa_refresh_token", "lwa_application_id", "updated")
+                  "lwa_previous_client_secret_expires", "lwa_refresh_token", "lwa_application_id", "updated",
+                  "lwa_client_secret_fingerprints", "lwa_fingerprint_salt")  # _lwa/fingerprints.py
 SECRET_KEYS = ("lwa_client_secret", "lwa_previous_client_secret", "lwa_refresh_token")
 
 # The options every LWA module shares (doc fragment spapi.onboarding.lwa), and those of the SP-API callers
