@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make demo`: the onboarding playbook against a local AWS stand-in (moto server on 127.0.0.1), then
-# the LWA part against a local LWA / SP-API stand-in (tests/support/lwa_standin.py) that sends its
+# the LWA part against a local LWA / SP-API stand-in (tools/standins/lwa.py) that sends its
 # notifications to moto's SQS. Everything it writes stays in .demo/ (git-ignored): the settings
 # sheet, the vault files and the demo vault password. No real AWS account and no Amazon endpoint is
 # touched: the credentials are dummies.

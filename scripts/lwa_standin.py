@@ -1,4 +1,4 @@
-"""Start or stop the local LWA / SP-API stand-in (tests/support/lwa_standin.py) for the demo and molecule.
+"""Start or stop the local LWA / SP-API stand-in (tools/standins/lwa.py) for the demo and molecule.
 
     lwa_standin.py start STATE_DIR SQS_ENDPOINT   starts it on a free port of 127.0.0.1, sending
                                                    notifications to the SQS of SQS_ENDPOINT (moto);
@@ -24,7 +24,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 def running(pid):
     try:
-        return b"lwa_standin" in Path("/proc/%d/cmdline" % pid).read_bytes()
+        return b"tools.standins.lwa" in Path("/proc/%d/cmdline" % pid).read_bytes()
     except OSError:
         return False
 
@@ -35,7 +35,7 @@ def start(state, sqs_endpoint):
     log_path = state / "lwa.log"
     with open(log_path, "wb") as log:
         # Its own session and a log file, not a pipe: it outlives this script.
-        process = subprocess.Popen([sys.executable, "-u", "-m", "tests.support.lwa_standin", "--port", "0",
+        process = subprocess.Popen([sys.executable, "-u", "-m", "tools.standins.lwa", "--port", "0",
                                     "--sqs-endpoint", sqs_endpoint], cwd=str(REPO), stdout=log, stderr=log,
                                    stdin=subprocess.DEVNULL, start_new_session=True)
     url = None

@@ -6,7 +6,7 @@
     moto_server.py stop STATE_DIR    stops the server recorded in STATE_DIR (if it still runs)
 
 Run it with the Python of the virtualenv that has moto[server] installed. The server is the
-one the tests and the benchmark start (tests/support/moto.py), left running in its own session.
+one the tests and the benchmark start (tools/standins/moto.py), left running in its own session.
 """
 
 import os
@@ -19,7 +19,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from tests.support.moto import MotoServer  # noqa: E402
+from tools.standins.moto import MotoServer  # noqa: E402
 
 
 def is_moto(pid):
