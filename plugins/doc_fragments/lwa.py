@@ -37,15 +37,34 @@ options:
       - If not set, the E(SPAPI_LWA_ENDPOINT) environment variable, then U(https://api.amazon.com/auth/o2/token).
       - Must be C(https://); plain C(http://) is accepted only for a stand-in on a loopback address
         (C(127.0.0.1), C(::1), C(localhost)), because the request carries the client secret.
+      - Its host (from the option or the environment variable) must be one of Amazon's LWA hosts,
+        C(api.amazon.com), C(api.amazon.co.uk) or C(api.amazon.co.jp), or a loopback address; any other host is
+        refused before a connection is made, unless O(lwa_allow_other_hosts=true).
     type: str
   lwa_ca_bundle:
     description:
       - Path to a CA bundle (PEM) that verifies the LWA and SP-API endpoints, for example behind a TLS-inspecting
         proxy. When not set, the system's trust store is used.
-      - O(validate_certs=false) switches verification off for these endpoints too; do not do that with real
-        credentials.
     type: path
+  lwa_validate_certs:
+    description:
+      - Verify the TLS certificates of the LWA and SP-API endpoints.
+      - Independent of the AWS option O(validate_certs), which never applies to LWA or SP-API, so that a stand-in
+        for AWS with a self-signed certificate does not expose the LWA credentials.
+      - V(false) only for a stand-in that never sees real credentials; prefer O(lwa_ca_bundle).
+    type: bool
+    default: true
+  lwa_allow_other_hosts:
+    description:
+      - Allow an O(lwa_endpoint) or O(spapi_endpoint) (or E(SPAPI_LWA_ENDPOINT), E(SPAPI_ENDPOINT)) whose host is not
+        one of Amazon's hosts nor a loopback address. The client secret, the refresh token and access tokens are
+        sent there.
+      - Leave V(false) unless you run a relay of your own that you trust with the credentials.
+    type: bool
+    default: false
 notes:
+  - Requests to a loopback address never go through a proxy named by E(https_proxy) or E(http_proxy); requests to
+    Amazon's hosts do (verified end to end by TLS).
   - The LWA token endpoint and SP-API are called with a 30 second timeout per request; throttling (HTTP 429) and
     server errors (HTTP 5xx) are retried up to 4 attempts, waiting what the C(Retry-After) header says (at most
     60 seconds), else 1, 2, then 4 seconds.
@@ -63,6 +82,9 @@ options:
       - Base URL of the SP-API endpoint.
       - If not set, the E(SPAPI_ENDPOINT) environment variable, then the regional endpoint that O(spapi_region) names.
       - Must be C(https://); plain C(http://) is accepted only for a stand-in on a loopback address.
+      - Its host must be one of SP-API's, C(sellingpartnerapi-na.amazon.com), C(sellingpartnerapi-eu.amazon.com),
+        C(sellingpartnerapi-fe.amazon.com) or their C(sandbox.) variants, or a loopback address; any other host is
+        refused before a connection is made, unless O(lwa_allow_other_hosts=true).
     type: str
   spapi_region:
     description:

@@ -13,7 +13,8 @@ UTC = datetime.timezone.utc
 @pytest.mark.parametrize("params, environ, expected", [
     ({}, {}, "https://api.amazon.com/auth/o2/token"),
     ({}, {"SPAPI_LWA_ENDPOINT": "http://127.0.0.1:8910/auth/o2/token"}, "http://127.0.0.1:8910/auth/o2/token"),
-    ({"lwa_endpoint": "https://lwa.example/auth/o2/token"}, {"SPAPI_LWA_ENDPOINT": "http://127.0.0.1:1/x"},
+    ({"lwa_endpoint": "https://lwa.example/auth/o2/token", "lwa_allow_other_hosts": True},
+     {"SPAPI_LWA_ENDPOINT": "http://127.0.0.1:1/x"},
      "https://lwa.example/auth/o2/token"),
     ({"lwa_endpoint": "http://localhost:8910/auth/o2/token"}, {}, "http://localhost:8910/auth/o2/token"),
     ({"lwa_endpoint": "http://[::1]:8910/auth/o2/token"}, {}, "http://[::1]:8910/auth/o2/token"),
@@ -27,7 +28,8 @@ def test_lwa_endpoint_resolution(params, environ, expected):
     ({"spapi_region": "eu"}, {}, "https://sellingpartnerapi-eu.amazon.com"),
     ({"spapi_region": "fe"}, {}, "https://sellingpartnerapi-fe.amazon.com"),
     ({"spapi_region": "eu"}, {"SPAPI_ENDPOINT": "http://127.0.0.1:8910/"}, "http://127.0.0.1:8910"),
-    ({"spapi_endpoint": "https://sp.example"}, {"SPAPI_ENDPOINT": "http://127.0.0.1:1"}, "https://sp.example"),
+    ({"spapi_endpoint": "https://sp.example", "lwa_allow_other_hosts": True}, {"SPAPI_ENDPOINT": "http://127.0.0.1:1"},
+     "https://sp.example"),
 ])
 def test_spapi_endpoint_resolution(params, environ, expected):
     assert _lwa.spapi_endpoint(params, environ) == expected

@@ -12,21 +12,27 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import datetime
-import ipaddress
 import json
-import os
 import re
 import urllib.parse
 
 from ansible_collections.spapi.onboarding.plugins.module_utils._common.errors import SpapiError
-from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.http import HttpClient, HttpError
+from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.http import HttpError
 from ansible_collections.spapi.onboarding.plugins.module_utils._common.validate import ValidationError
+# Endpoints and the HTTP client live in endpoints.py; imported here for the callers that know them from common.
+# pylint: disable-next=unused-import
+from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.endpoints import (  # noqa: F401
+    DEFAULT_LWA_ENDPOINT,
+    LWA_ENDPOINT_ENV,
+    SPAPI_ENDPOINT_ENV,
+    SPAPI_HOSTS,
+    check_connection_options,
+    check_endpoint,
+    http_client,
+    lwa_endpoint,
+    spapi_endpoint,
+)
 
-DEFAULT_LWA_ENDPOINT = "https://api.amazon.com/auth/o2/token"
-SPAPI_HOSTS = {"na": "https://sellingpartnerapi-na.amazon.com", "eu": "https://sellingpartnerapi-eu.amazon.com",
-               "fe": "https://sellingpartnerapi-fe.amazon.com"}
-LWA_ENDPOINT_ENV = "SPAPI_LWA_ENDPOINT"
-SPAPI_ENDPOINT_ENV = "SPAPI_ENDPOINT"
 SCOPE_NOTIFICATIONS = "sellingpartnerapi::notifications"
 SCOPE_ROTATION = "sellingpartnerapi::client_credential:rotation"
 DEFAULT_VAULT_FILE = "spapi-onboarding/lwa.vault.yml"
@@ -43,6 +49,9 @@ LWA_ARGUMENT_SPEC = dict(
     vault_id=dict(type="str"),
     lwa_endpoint=dict(type="str"),
     lwa_ca_bundle=dict(type="path"),
+    # Independent of the AWS validate_certs: turning that off for a stand-in never exposes the LWA secret.
+    lwa_validate_certs=dict(type="bool", default=True),
+    lwa_allow_other_hosts=dict(type="bool", default=False),
 )
 SPAPI_ARGUMENT_SPEC = dict(
     spapi_endpoint=dict(type="str"),
@@ -97,54 +106,7 @@ class Token:
         return "<Token %s, %s s>" % (self.grant, self.expires_in)
 
 
-# --- endpoints and input rules ------------------------------------------------------------------
-
-def _loopback(host):
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def check_endpoint(value, option):
-    """An https URL without credentials, query or fragment; plain http only to a loopback stand-in."""
-    if not isinstance(value, str) or not TOKEN_TEXT.match(value):
-        raise ValidationError(option, "must be a URL without spaces or control characters")
-    try:
-        parts = urllib.parse.urlsplit(value)
-        host, dummy = parts.hostname, parts.port
-    except ValueError:
-        raise ValidationError(option, "%r is not a valid URL" % (value,))
-    if not host or parts.username or parts.password or parts.query or parts.fragment:
-        raise ValidationError(option, "%r must be a URL with a host and no user, query or fragment" % (value,))
-    if parts.scheme != "https" and not (parts.scheme == "http" and _loopback(host)):
-        raise ValidationError(option, "%r must be an https:// URL (plain http:// is allowed only to a stand-in on "
-                                      "127.0.0.1 or localhost): the secret travels in the request" % (value,))
-    return value
-
-
-def lwa_endpoint(params, environ=None):
-    environ = os.environ if environ is None else environ
-    if params.get("lwa_endpoint"):
-        return check_endpoint(params["lwa_endpoint"], "lwa_endpoint")
-    if environ.get(LWA_ENDPOINT_ENV):
-        return check_endpoint(environ[LWA_ENDPOINT_ENV], "lwa_endpoint (from %s)" % LWA_ENDPOINT_ENV)
-    return DEFAULT_LWA_ENDPOINT
-
-
-def spapi_endpoint(params, environ=None):
-    environ = os.environ if environ is None else environ
-    if params.get("spapi_endpoint"):
-        return check_endpoint(params["spapi_endpoint"], "spapi_endpoint").rstrip("/")
-    if environ.get(SPAPI_ENDPOINT_ENV):
-        return check_endpoint(environ[SPAPI_ENDPOINT_ENV], "spapi_endpoint (from %s)" % SPAPI_ENDPOINT_ENV).rstrip("/")
-    region = params.get("spapi_region") or "na"
-    if region not in SPAPI_HOSTS:
-        raise ValidationError("spapi_region", "must be one of %s, got %r" % (", ".join(sorted(SPAPI_HOSTS)), region))
-    return SPAPI_HOSTS[region]
-
+# --- input rules --------------------------------------------------------------------------------
 
 def check_client_id(value, option="client_id"):
     if not isinstance(value, str) or not CLIENT_ID.match(value):
@@ -260,18 +222,3 @@ def spapi_request(http, base, method, path, token, what, body=None, ok=(200,), r
         return http.request(method, base + path, what, headers=headers, body=data, ok=ok, retry=retry)
     except HttpError as exc:
         raise LwaError(str(exc), exc.status, exc.code, exc.retry_after)
-
-
-def check_connection_options(params):
-    """The endpoint and CA bundle options, checked before any file is read or any call is made."""
-    endpoint = lwa_endpoint(params)
-    bundle = params.get("lwa_ca_bundle")
-    if bundle and not os.path.isfile(bundle):
-        raise ValidationError("lwa_ca_bundle", "%s is not a file: give the path of a PEM CA bundle" % bundle)
-    return endpoint
-
-
-def http_client(params):
-    """The HTTP client for a task's options (validate_certs, lwa_ca_bundle)."""
-    return HttpClient(validate_certs=params.get("validate_certs", True) is not False,
-                      ca_bundle=params.get("lwa_ca_bundle"))

@@ -13,12 +13,14 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import email.utils
+import ipaddress
 import json
 import re
 import socket
 import ssl
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 from ansible_collections.spapi.onboarding.plugins.module_utils._common.errors import SpapiError
@@ -29,6 +31,18 @@ MAX_WAIT = 60  # never sleep longer than this for one Retry-After
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 # Codes are echoed in messages only when they look like codes: a reply cannot smuggle text in.
 _CODE = re.compile(r"[A-Za-z][A-Za-z0-9_.:-]{0,63}\Z")
+TLS_ADVICE = ("Give the CA bundle that signs this endpoint in lwa_ca_bundle (lwa_validate_certs: false only for a "
+              "stand-in that never sees real credentials)")
+
+
+def is_loopback(host):
+    """localhost, 127.0.0.0/8 or ::1: where a local stand-in listens."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host or "").is_loopback
+    except ValueError:
+        return False
 
 
 class HttpError(SpapiError):
@@ -115,20 +129,30 @@ class HttpClient:
         self.max_attempts = max_attempts
         self.sleep = sleep
         self._context = None
+        self.validate_certs, self.ca_bundle = validate_certs, ca_bundle
         self._settings = (validate_certs, ca_bundle)
         self._opener = opener
+        self._openers = {}  # by "is the host loopback"
         self.calls = 0
 
     def _open(self, request):
-        if self._opener is None:
-            if self._context is None:
-                try:
-                    self._context = ssl_context(*self._settings)
-                except (OSError, ssl.SSLError) as exc:
-                    raise HttpError("cannot use the CA bundle %s: %s" % (self._settings[1], getattr(exc, "strerror", None)
-                                                                         or type(exc).__name__))
-            self._opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=self._context), _NoRedirect)
-        return self._opener.open(request, timeout=self.timeout)
+        if self._opener is not None:  # a test's fake server
+            return self._opener.open(request, timeout=self.timeout)
+        if self._context is None:
+            try:
+                self._context = ssl_context(*self._settings)
+            except (OSError, ssl.SSLError) as exc:
+                raise HttpError("cannot use the CA bundle %s: %s" % (self._settings[1], getattr(exc, "strerror", None)
+                                                                     or type(exc).__name__))
+        # urllib sends every request through the *_proxy of the environment; a loopback stand-in is reached
+        # directly, so a proxy never sees what is meant for it.
+        loopback = is_loopback(urllib.parse.urlsplit(request.full_url).hostname)
+        if loopback not in self._openers:
+            handlers = [urllib.request.HTTPSHandler(context=self._context), _NoRedirect]
+            if loopback:
+                handlers.insert(0, urllib.request.ProxyHandler({}))
+            self._openers[loopback] = urllib.request.build_opener(*handlers)
+        return self._openers[loopback].open(request, timeout=self.timeout)
 
     def request(self, method, url, what, headers=None, body=None, retry=True, ok=(200,)):
         """Send one request (retried when retry is true); return the Reply of an expected status, else raise HttpError.
@@ -150,15 +174,13 @@ class HttpClient:
                 except (OSError, socket.timeout):
                     reply = Reply(exc.code, exc.headers, b"")
             except ssl.SSLError as exc:
-                raise HttpError("%s at %s failed: TLS verification or handshake failed (%s). Give the CA bundle that "
-                                "signs this endpoint in lwa_ca_bundle" % (what, url, getattr(exc, "reason", None)
-                                                                          or type(exc).__name__))
+                raise HttpError("%s at %s failed: TLS verification or handshake failed (%s). %s"
+                                % (what, url, getattr(exc, "reason", None) or type(exc).__name__, TLS_ADVICE))
             except urllib.error.URLError as exc:
                 reason = exc.reason
                 if isinstance(reason, ssl.SSLError):
-                    raise HttpError("%s at %s failed: TLS verification or handshake failed (%s). Give the CA bundle "
-                                    "that signs this endpoint in lwa_ca_bundle"
-                                    % (what, url, getattr(reason, "reason", None) or type(reason).__name__))
+                    raise HttpError("%s at %s failed: TLS verification or handshake failed (%s). %s"
+                                    % (what, url, getattr(reason, "reason", None) or type(reason).__name__, TLS_ADVICE))
                 problem = getattr(reason, "strerror", None) or str(reason)
             except (socket.timeout, TimeoutError):
                 problem = "no reply within %s seconds" % self.timeout
