@@ -5,20 +5,48 @@
 
 An identity is an IAM user. A role belongs to the identity whose user its trust policy names
 (or whose account root, as Amazon's console guide builds it); one that trusts someone else is
-another identity's, and is neither taken over nor removed without on_conflict=replace.
+another identity's, and is neither taken over nor removed without on_conflict=replace. Only IAM
+principals and deleted ones (their unique ids) are principals an identity may repair: a role
+that trusts a service, an identity provider or anyone else is always someone else's.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
+
 from ansible_collections.spapi.onboarding.plugins.module_utils._iam.policies import allowed_principals
-from ansible_collections.spapi.onboarding.plugins.module_utils._common.validate import ValidationError
+from ansible_collections.spapi.onboarding.plugins.module_utils._common.validate import PARTITIONS, ValidationError
+
+# IAM shows a deleted user or role in a trust policy as its unique id (AIDA..., AROA...): it trusts nobody alive.
+DELETED_PRINCIPAL = re.compile(r"(AIDA|AROA)[A-Z0-9]{12,28}\Z")
+# What this identity may repair: IAM users, roles and account roots (an account id is its root's short form).
+IAM_PRINCIPAL = re.compile(r"(arn:(%s):iam::\d{12}:\S+|\d{12})\Z" % PARTITIONS)
+KINDS = (("Service:", "the AWS service %s"), ("Federated:", "the identity provider %s"),
+         ("CanonicalUser:", "the canonical user %s"))
 
 
 def _is_stale(principal):
-    # IAM shows a principal that was deleted as its unique id (AIDA..., AROA...): it trusts nobody alive.
-    return not principal.startswith("arn:") and principal != "*" and not principal.isdigit()
+    return DELETED_PRINCIPAL.match(principal) is not None
+
+
+def outsiders(document):
+    """Principals a trust policy names that are neither IAM principals nor deleted ones, in words.
+
+    A service (a Lambda or EC2 role), an identity provider (a SAML or OIDC role), anyone (*):
+    such a role serves someone else, whatever else it trusts, and is never repaired into ours.
+    """
+    words = []
+    for principal in allowed_principals(document):
+        if _is_stale(principal) or IAM_PRINCIPAL.match(principal):
+            continue
+        kind = [w for prefix, w in KINDS if principal.startswith(prefix)]
+        if kind:
+            words.append(kind[0] % principal.split(":", 1)[1])
+        else:
+            words.append("anyone (*)" if principal == "*" else principal)
+    return words
 
 
 def foreign_principals(current_document, wanted_principals):
@@ -44,12 +72,30 @@ def refuse_takeover(task, name, current_document, trust):
     current = [p for p in allowed_principals(current_document) if not _is_stale(p)]
     if not current or task.params["on_conflict"] == "replace":
         return
+    others = outsiders(current_document)
+    if others:
+        raise ValidationError(
+            "name", "the existing IAM role %s trusts %s: it serves that, not an SP-API identity, and is left as it "
+                    "is (nothing was changed). Give this identity a role of its own (another role name), or set "
+                    "on_conflict=replace to make the role trust %s instead"
+                    % (name, ", ".join(others), ", ".join(wanted)))
     if any(_reaches(p, w) for p in current for w in wanted):
         return
     raise ValidationError(
         "name", "the existing IAM role %s trusts %s, not %s: it belongs to another identity and is left as it is. "
                 "Give this identity a role of its own (another role name), or set on_conflict=replace to make the "
                 "role trust %s instead" % (name, ", ".join(current), ", ".join(wanted), ", ".join(wanted)))
+
+
+def serves_someone_else(document, user_arn):
+    """Whom a role serves instead of the user (a list of words), or None when it is the user's or nobody's."""
+    others = outsiders(document)
+    if others:
+        return others
+    current = [p for p in allowed_principals(document) if not _is_stale(p)]
+    if not current or any(_reaches(p, user_arn) for p in current):
+        return None
+    return current
 
 
 def reasons_to_keep(view, inline_policies, owner_principals, own_policy_arns):

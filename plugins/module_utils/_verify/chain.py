@@ -138,10 +138,18 @@ def check_policy(task, report, chain):
                       ONBOARD_FIX + " (iam_policy makes the SP-API document the default version)")
 
 
+def foreign_role_fix(role_name):
+    return ("give this identity a role of its own (iam_role_name), or, only if role %s really is this identity's, "
+            "re-run playbooks/onboard.yml with -e iam_on_conflict=replace" % role_name)
+
+
 def check_attachment(task, report, chain):
     role_name, name = task.params["role_name"], task.params["policy_name"]
     if chain.role() is None:
         report.not_checked("policy_attached", "IAM role %s does not exist" % role_name)
+        return
+    if chain.foreign():
+        report.not_checked("policy_attached", chain.foreign_reason())
         return
     attached = chain.attached()
     others = sorted(p["PolicyArn"] for p in attached if p["PolicyName"] != name)
@@ -180,6 +188,11 @@ def check_trust(task, report, chain):
                       % (role_name, user_arn, " (with an sts:ExternalId condition)" if external_id else ""))
         return
     principals = allowed_principals(document)
+    if chain.foreign():  # someone else's role: iam_role would refuse to repair it, so do not advise that
+        report.failed("trust_policy", "the trust policy of IAM role %s allows %s instead of exactly IAM user %s: the "
+                      "role serves someone else" % (role_name, ", ".join(chain.foreign()), user_arn),
+                      foreign_role_fix(role_name))
+        return
     if principals != [user_arn]:
         account = user_arn.split(":")[4]
         found = ", ".join(principal_words(p, account) for p in principals) or "no principal"

@@ -142,8 +142,16 @@ def check_user_grants(iam, report, user_name, params):
     _report(report, "user_grants", grants_verdict("IAM user %s" % user_name, grants, harmless))
 
 
+def check_role_grants(task, report, chain):
+    """role_grants, unless the role serves someone else: its inline policies are then its owner's."""
+    if chain.foreign():
+        report.not_checked("role_grants", chain.foreign_reason())
+        return
+    _role_grants(task, report, chain)
+
+
 @_grants_check("role_grants", "role", ROLE_READS)
-def check_role_grants(iam, report, role_name, params):
+def _role_grants(iam, report, role_name, params):
     owner = "IAM role '%s'" % role_name
     names = list_all("list the inline policies of " + owner, iam, "list_role_policies", "PolicyNames", RoleName=role_name)
     grants, harmless = policy_grants(_inline(

@@ -67,8 +67,9 @@ def check_live(task, report, chain, key, connect):
     blockers = [n for n in ASSUME_ROLE_NEEDS if not report.ok(n)]
     if params["scope"] == "chain" and blockers:
         check_identity(task, report, chain, key, sts)
+        named = [n for n in blockers if report.status(n) == "failed"] or blockers  # the cause, not its echoes
         report.not_checked("assume_role", "the %s check%s did not pass" % (
-            ", ".join(blockers), "" if len(blockers) == 1 else "s"))
+            ", ".join(named), "" if len(named) == 1 else "s"))
         return None
 
     key_id, role_arn = key["aws_access_key_id"], chain.role()["Arn"]

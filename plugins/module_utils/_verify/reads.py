@@ -23,6 +23,7 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._iam.policies imp
     trust_policy,
 )
 from ansible_collections.spapi.onboarding.plugins.module_utils._iam.policy_analysis import trust_external_id
+from ansible_collections.spapi.onboarding.plugins.module_utils._iam.role_ownership import serves_someone_else
 
 # IAM and STS propagate a new key, user or role within seconds; older links are not "new".
 PROPAGATION_WINDOW = datetime.timedelta(minutes=5)
@@ -94,6 +95,21 @@ class ChainReads:
         """The role's trust policy document."""
         return decode_document(self.role().get("AssumeRolePolicyDocument") or {"Statement": []})
 
+    def foreign(self):
+        """Whom the role serves instead of the user (words), or None when it is this identity's (or unknown).
+
+        A role that serves someone else (another identity, a service, an identity provider) is its
+        owner's: verify reports that, and never advises removing what its owner attached to it."""
+        user, role = self.user(), self.role()
+        if not user or not role:
+            return None
+        return serves_someone_else(self.trust(), user["Arn"])
+
+    def foreign_reason(self):
+        return ("IAM role %s serves %s, not IAM user %s: what is attached to it or inline on it is its owner's, "
+                "and verify advises no change to it" % (self.params["role_name"], ", ".join(self.foreign()),
+                                                        self.user()["Arn"]))
+
     def external_id(self):
         """The sts:ExternalId the trust policy asks for, when it is the documented one for the user."""
         user, role = self.user(), self.role()
@@ -116,4 +132,7 @@ class AssumedChain(ChainReads):
         self._kept.update(user={"Arn": user_arn} if user_arn else None, role={"Arn": task.params["role_arn"]})
 
     def external_id(self):
+        return None
+
+    def foreign(self):
         return None
