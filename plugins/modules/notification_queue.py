@@ -21,6 +21,9 @@ description:
   - Other statements someone added to the policy are kept, unless they name everyone (C(*)) as principal, use
     C(NotPrincipal), or have a resource other than exactly this queue's ARN; those are removed, with a warning
     naming their C(Sid) and why. The policy therefore never opens the queue to everyone.
+  - The queue carries every new LWA client secret, so an C(Allow) statement for a principal outside this account
+    and O(sender_account) (another account, a service) is removed too, with a warning naming the principals,
+    unless O(keep_principals) lists them. This account's statements and C(Deny) statements are kept.
   - Converges the message retention period, the KMS key, the dead-letter queue and the tags. A converged run
     makes two read calls (three when O(tags) is set) and no write.
   - A name ending in C(.fifo) is refused before any AWS call, since SP-API delivers only to standard queues.
@@ -60,6 +63,15 @@ options:
         description: Receives after which a message moves to the dead-letter queue (1-1000).
         type: int
         default: 5
+  keep_principals:
+    description:
+      - Principals outside this account and O(sender_account) whose C(Allow) statements in the queue policy are kept:
+        12-digit account ids (every principal of that account), IAM principal ARNs, or AWS service principals such
+        as V(sns.amazonaws.com). Wildcards are refused.
+      - Any other account's grant is removed, since it could read every new LWA client secret from the queue.
+    type: list
+    elements: str
+    default: []
   tags:
     description: Tags of the queue, as a dictionary. When not set, tags are left alone (and not read).
     type: dict
@@ -100,6 +112,12 @@ EXAMPLES = r"""
     dead_letter_queue:
       arn: arn:aws:sqs:us-east-1:123456789012:sp-api-dlq
       max_receive_count: 5
+
+- name: Keep the grant that lets the monitoring account read the queue's attributes (other accounts' are removed)
+  spapi.onboarding.notification_queue:
+    name: sp-api-lwa-secret-expiry
+    keep_principals:
+      - "210987654321"
 
 - name: Paste this ARN into Notification Preferences
   ansible.builtin.debug:
@@ -150,9 +168,9 @@ actions:
 
 from ansible_collections.spapi.onboarding.plugins.module_utils._sqs.queue import (
     DEFAULT_RETENTION,
-    SP_API_SENDER_ACCOUNT,
     ensure_notification_queue,
 )
+from ansible_collections.spapi.onboarding.plugins.module_utils._sqs.queue_policy import SP_API_SENDER_ACCOUNT
 from ansible_collections.spapi.onboarding.plugins.module_utils._common.task import run_module
 
 ARGUMENT_SPEC = dict(
@@ -164,6 +182,7 @@ ARGUMENT_SPEC = dict(
         arn=dict(type="str", required=True),
         max_receive_count=dict(type="int", default=5),
     )),
+    keep_principals=dict(type="list", elements="str", default=[]),
     tags=dict(type="dict"),
     purge_tags=dict(type="bool", default=True),
     state=dict(type="str", choices=["present", "absent"], default="present"),

@@ -15,6 +15,7 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._iam.role_ownersh
     refuse_takeover,
     serves_someone_else,
 )
+from ansible_collections.spapi.onboarding.plugins.module_utils._sqs.queue_policy import merge_policy
 
 ACCOUNT = "123456789012"
 USER = "arn:aws:iam::%s:user/SellingPartnerAPIUser" % ACCOUNT
@@ -51,7 +52,7 @@ MIXED = {"Version": "2012-10-17", "Statement": [
     (MIXED, ["the AWS service ec2.amazonaws.com"]),
     (trusting("*"), ["anyone (*)"]),
     (trusting({"AWS": "*"}), ["anyone (*)"]),
-    (trusting({"CanonicalUser": "79a59df900b949e55d96a1e698fbaced"}), ["the canonical user 79a59df900b949e55d96a1e698fbaced"]),
+    (trusting({"CanonicalUser": "79a59df900b949e55d96a1e6"}), ["the canonical user 79a59df900b949e55d96a1e6"]),
     (trusting({"AWS": "arn:aws:sts::%s:assumed-role/ops/alice" % ACCOUNT}), [
         "arn:aws:sts::%s:assumed-role/ops/alice" % ACCOUNT]),
     (trusting({"AWS": "not-an-id"}), ["not-an-id"]),  # neither an IAM ARN nor shaped like a unique id
@@ -104,3 +105,35 @@ def test_offboarding_keeps_a_role_that_also_trusts_a_service():
     view = {"assume_role_policy_document": MIXED, "attached_policy_arns": []}
     assert foreign_principals(MIXED, [USER]) == ["Service:ec2.amazonaws.com"]
     assert reasons_to_keep(view, [], [USER], []) == ["it also trusts Service:ec2.amazonaws.com"]
+
+
+# --- the notification queue: no grant to another account on the queue that carries new secrets -------------
+
+QUEUE = "arn:aws:sqs:us-east-1:%s:sp-api" % ACCOUNT
+OTHER = "210987654321"
+
+
+def grant(principal, effect="Allow"):
+    return {"Sid": "S", "Effect": effect, "Principal": principal, "Action": "sqs:ReceiveMessage", "Resource": QUEUE}
+
+
+@pytest.mark.parametrize("statement, keep, removed", [
+    (grant({"AWS": "arn:aws:iam::%s:role/reader" % ACCOUNT}), [], False),
+    (grant({"AWS": ACCOUNT}), [], False),
+    (grant({"AWS": "arn:aws:iam::437568002678:root"}), [], False),  # SP-API's sender account
+    (grant({"AWS": OTHER}), [], True),
+    (grant({"AWS": "arn:aws:iam::%s:role/x" % OTHER}), [], True),
+    (grant({"AWS": "arn:aws:iam::%s:role/x" % OTHER}), [OTHER], False),  # an account id keeps all of it
+    (grant({"AWS": OTHER}), ["arn:aws:iam::%s:root" % OTHER], False),  # the root ARN is the account id
+    (grant({"AWS": "arn:aws:iam::%s:role/x" % OTHER}), ["arn:aws:iam::%s:role/y" % OTHER], True),
+    (grant({"Service": "events.amazonaws.com"}), [], True),
+    (grant({"Service": "events.amazonaws.com"}), ["events.amazonaws.com"], False),
+    (grant({"AWS": OTHER}, effect="Deny"), [], False),  # a Deny only takes away
+    (grant({"AWS": "AIDAEXAMPLEDELETEDUSR"}), [], True),  # nobody this account can vouch for
+])
+def test_queue_grants_outside_the_account(statement, keep, removed):
+    policy, dropped = merge_policy({"Statement": [statement]}, QUEUE, keep_principals=keep)
+    assert (statement not in policy["Statement"]) is removed
+    assert bool(dropped) is removed
+    if removed:
+        assert "keep_principals" in dropped[0][1]

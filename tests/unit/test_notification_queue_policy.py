@@ -5,15 +5,17 @@ import json
 import pytest
 
 from ansible_collections.spapi.onboarding.plugins.module_utils._sqs.queue import (
-    SENDER_SID,
     attribute_changes,
     kms_warning,
+    validate_queue_params,
+    wanted_attributes,
+)
+from ansible_collections.spapi.onboarding.plugins.module_utils._sqs.queue_policy import (
+    SENDER_SID,
     merge_policy,
     rejection,
     same_queue_policy,
     sender_statement,
-    validate_queue_params,
-    wanted_attributes,
 )
 from ansible_collections.spapi.onboarding.plugins.module_utils._common.validate import ValidationError
 

@@ -3,8 +3,8 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Ensure the SQS queue SP-API delivers notifications to (new LWA client secret, secret expiry).
 
-The pure part (validation, the queue policy, the attribute plan) needs no AWS; the executor
-below it reads the queue, then writes only what differs.
+The pure part (validation, the attribute plan; the queue policy in queue_policy.py) needs no AWS;
+the executor below it reads the queue, then writes only what differs.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -16,17 +16,18 @@ import re
 
 from ansible_collections.spapi.onboarding.plugins.module_utils._aws.connection import AwsFailure, call
 from ansible_collections.spapi.onboarding.plugins.module_utils._iam.common import Changes, merged_tags, tag_changes
-from ansible_collections.spapi.onboarding.plugins.module_utils._iam.policies import POLICY_VERSION, canonical
 from ansible_collections.spapi.onboarding.plugins.module_utils._common.validate import PARTITIONS, ValidationError, check_tags
+from ansible_collections.spapi.onboarding.plugins.module_utils._sqs.queue_policy import (
+    ACCOUNT,
+    merge_policy,
+    same_queue_policy,
+    validate_keep_principals,
+)
 
-SP_API_SENDER_ACCOUNT = "437568002678"  # the account SP-API sends notifications from
-SENDER_SID = "SpApiNotificationsSender"  # how the collection finds its own statement again
-SENDER_ACTIONS = ["sqs:GetQueueAttributes", "sqs:SendMessage"]
 DEFAULT_RETENTION = 1209600  # 14 days, SQS's maximum: a missed rotation message survives two weeks
 RETENTION_LIMITS = (60, 1209600)
 QUEUE_NAME = re.compile(r"[A-Za-z0-9_-]{1,80}\Z")
 QUEUE_ARN = re.compile(r"arn:(%s):sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,80}\Z" % PARTITIONS)
-ACCOUNT = re.compile(r"\d{12}\Z")
 # Codes for "no such queue" under SQS's JSON and query protocols.
 MISSING_QUEUE = ("AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist")
 ALREADY_EXISTS = ("QueueAlreadyExists", "QueueNameExists")
@@ -61,79 +62,7 @@ def validate_queue_params(params):
         if not 1 <= dlq.get("max_receive_count", 5) <= 1000:
             raise ValidationError("dead_letter_queue.max_receive_count", "must be between 1 and 1000")
     params["tags"] = check_tags(params.get("tags"))
-
-
-# --- the queue policy --------------------------------------------------------------------------
-
-def sender_statement(queue_arn, sender_account=SP_API_SENDER_ACCOUNT):
-    """SP-API's account may send to, and read the attributes of, exactly this queue."""
-    partition = queue_arn.split(":")[1]
-    return {"Sid": SENDER_SID, "Effect": "Allow",
-            "Principal": {"AWS": "arn:%s:iam::%s:root" % (partition, sender_account)},
-            "Action": list(SENDER_ACTIONS), "Resource": queue_arn}
-
-
-def _values(value):
-    return value if isinstance(value, list) else [value]
-
-
-def rejection(statement, queue_arn):
-    """Why a statement may not stay in the queue policy, or None when it may."""
-    if not isinstance(statement, dict):
-        return "it is not a JSON object"
-    if "NotPrincipal" in statement or "Principal" not in statement:
-        return "it does not name its principals (Principal)"
-    principal = statement["Principal"]
-    named = [v for values in principal.values() for v in _values(values)] if isinstance(principal, dict) \
-        else _values(principal)
-    if any("*" in str(value) for value in named):
-        return "it names everyone ('*') as principal"
-    if "NotResource" in statement or _values(statement.get("Resource")) != [queue_arn]:
-        return "its Resource is not exactly the queue ARN %s" % queue_arn
-    return None
-
-
-def merge_policy(current, queue_arn, sender_account=SP_API_SENDER_ACCOUNT):
-    """The policy the queue should have: the statements a user added that are safe to keep, plus
-    ours (in place of any statement with our Sid). Returns (policy, [(sid, why removed)])."""
-    current = current or {}
-    statements = current.get("Statement", [])
-    ours = sender_statement(queue_arn, sender_account)
-    kept, removed, placed = [], [], False
-    for statement in statements if isinstance(statements, list) else [statements]:
-        if isinstance(statement, dict) and statement.get("Sid") == SENDER_SID:
-            if not placed:
-                kept.append(ours)
-                placed = True
-            continue
-        why = rejection(statement, queue_arn)
-        if why:
-            removed.append(((statement.get("Sid") if isinstance(statement, dict) else None) or "(no Sid)", why))
-        else:
-            kept.append(statement)
-    if not placed:
-        kept.append(ours)
-    policy = dict((k, v) for k, v in current.items() if k not in ("Version", "Statement"))
-    policy.update(Version=POLICY_VERSION, Statement=kept)
-    return policy, removed
-
-
-def _root_arns(document):
-    """AWS may show an account principal as its root ARN or as the bare id: compare them alike."""
-    def norm(value):
-        return "arn:aws:iam::%s:root" % value if ACCOUNT.fullmatch(str(value)) else value
-    result = canonical(document)
-    for statement in result["Statement"]:
-        principal = statement.get("Principal")
-        if isinstance(principal, dict) and "AWS" in principal:
-            principal["AWS"] = sorted(norm(v) for v in principal["AWS"])
-    return result
-
-
-def same_queue_policy(left, right):
-    if not left or not right:
-        return left == right
-    return _root_arns(left) == _root_arns(right)
+    validate_keep_principals(params.get("keep_principals"))
 
 
 # --- attributes ----------------------------------------------------------------------------------
@@ -255,7 +184,7 @@ def update_queue(task, sqs, url):
                    QueueUrl=url, AttributeNames=["All"]).get("Attributes", {})
     arn = current["QueueArn"]
     before_policy = json.loads(current["Policy"]) if current.get("Policy") else None
-    policy, removed = merge_policy(before_policy, arn, params["sender_account"])
+    policy, removed = merge_policy(before_policy, arn, params["sender_account"], params.get("keep_principals"))
     wanted = wanted_attributes(params)
     wanted["Policy"] = json.dumps(policy, separators=(",", ":"))
     to_set = attribute_changes(current, wanted)
