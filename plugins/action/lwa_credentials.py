@@ -58,7 +58,7 @@ class ActionModule(ControllerAction):
         present = params["state"] == "present"
         endpoint = check_connection_options(params) if present and params["prove"] else None
         path = resolve_vault_path(params["vault_file"])
-        check_writable(path, "vault_file")
+        check_writable(path, "vault_file", may_create_directory=task.check_mode)  # a proof before the folder exists
         secrets = loaded_secrets(self._loader)
         encryption_secret(secrets, params.get("vault_id"))
         # One run at a time reads, proves and writes the file (lwa_rotate writes it too).
