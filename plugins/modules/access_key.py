@@ -111,6 +111,7 @@ options:
     default: present
 extends_documentation_fragment:
   - spapi.onboarding.aws
+  - spapi.onboarding.vault_store
 attributes:
   action:
     support: full
@@ -244,10 +245,12 @@ actions:
   sample: ["create an access key for IAM user SellingPartnerAPIUser (the vault file holds no key) and store it in /home/ops/sp.vault.yml"]
 """
 
+from ansible_collections.spapi.onboarding.plugins.module_utils._common.vault_options import VAULT_STORE_SPEC
 from ansible_collections.spapi.onboarding.plugins.module_utils._iam.policies import DEFAULT_USER_NAME
 from ansible_collections.spapi.onboarding.plugins.module_utils._common.task import refuse_outside_controller
 
 ARGUMENT_SPEC = dict(
+    VAULT_STORE_SPEC,
     user_name=dict(type="str", default=DEFAULT_USER_NAME),
     vault_file=dict(type="path", required=True),
     vault_id=dict(type="str"),

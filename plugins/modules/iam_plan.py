@@ -107,6 +107,7 @@ options:
     type: str
 extends_documentation_fragment:
   - spapi.onboarding.aws
+  - spapi.onboarding.vault_store
 attributes:
   action:
     support: full
@@ -212,6 +213,7 @@ policy_arn:
   sample: arn:aws:iam::123456789012:policy/SellingPartnerAPI
 """
 
+from ansible_collections.spapi.onboarding.plugins.module_utils._common.vault_options import VAULT_STORE_SPEC
 from ansible_collections.spapi.onboarding.plugins.module_utils._iam.policies import (
     DEFAULT_POLICY_NAME,
     DEFAULT_ROLE_NAME,
@@ -221,6 +223,7 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._iam.policies imp
 from ansible_collections.spapi.onboarding.plugins.module_utils._common.task import refuse_outside_controller
 
 ARGUMENT_SPEC = dict(
+    VAULT_STORE_SPEC,
     state=dict(type="str", choices=["present", "absent"], default="present"),
     scope=dict(type="str", choices=["chain", "access_key"], default="chain"),
     user_name=dict(type="str", default=DEFAULT_USER_NAME),

@@ -32,6 +32,7 @@ options:
 extends_documentation_fragment:
   - spapi.onboarding.lwa
   - spapi.onboarding.aws
+  - spapi.onboarding.vault_store
 attributes:
   action:
     support: full

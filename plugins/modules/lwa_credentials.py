@@ -80,6 +80,7 @@ options:
 extends_documentation_fragment:
   - spapi.onboarding.lwa
   - spapi.onboarding.aws
+  - spapi.onboarding.vault_store
 attributes:
   action:
     support: full

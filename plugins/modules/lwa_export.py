@@ -63,6 +63,7 @@ options:
     default: present
 extends_documentation_fragment:
   - spapi.onboarding.aws
+  - spapi.onboarding.vault_store
 attributes:
   action:
     support: full
@@ -148,6 +149,7 @@ actions:
   sample: ["create secret sp-api/lwa (LWA_APP_ID, LWA_CLIENT_SECRET, SP_API_REFRESH_TOKEN)"]
 """
 
+from ansible_collections.spapi.onboarding.plugins.module_utils._common.vault_options import VAULT_STORE_SPEC
 from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.export import (
     DEFAULT_ACCOUNT,
     DEFAULT_LWA_VAULT_FILE,
@@ -155,6 +157,7 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.export impor
 from ansible_collections.spapi.onboarding.plugins.module_utils._common.task import refuse_outside_controller
 
 ARGUMENT_SPEC = dict(
+    VAULT_STORE_SPEC,
     vault_file=dict(type="path", default=DEFAULT_LWA_VAULT_FILE),
     vault_id=dict(type="str"),
     secret_name=dict(type="str"),

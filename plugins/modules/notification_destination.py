@@ -43,6 +43,7 @@ extends_documentation_fragment:
   - spapi.onboarding.lwa
   - spapi.onboarding.lwa.spapi
   - spapi.onboarding.aws
+  - spapi.onboarding.vault_store
 attributes:
   action:
     support: full

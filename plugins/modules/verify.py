@@ -116,6 +116,7 @@ options:
     default: true
 extends_documentation_fragment:
   - spapi.onboarding.aws
+  - spapi.onboarding.vault_store
 attributes:
   action:
     support: full
@@ -268,6 +269,7 @@ access_key_id:
   sample: AKIAEXAMPLEKEYID0001
 """
 
+from ansible_collections.spapi.onboarding.plugins.module_utils._common.vault_options import VAULT_STORE_SPEC
 from ansible_collections.spapi.onboarding.plugins.module_utils._iam.policies import (
     DEFAULT_POLICY_NAME,
     DEFAULT_ROLE_NAME,
@@ -277,6 +279,7 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._iam.policies imp
 from ansible_collections.spapi.onboarding.plugins.module_utils._common.task import refuse_outside_controller
 
 ARGUMENT_SPEC = dict(
+    VAULT_STORE_SPEC,
     user_name=dict(type="str", default=DEFAULT_USER_NAME),
     role_name=dict(type="str", default=DEFAULT_ROLE_NAME),
     policy_name=dict(type="str", default=DEFAULT_POLICY_NAME),

@@ -11,7 +11,8 @@ import yaml
 from ansible.parsing.vault import VaultLib, VaultSecret
 
 from ansible_collections.spapi.onboarding.plugins.module_utils._access_key import new_key as _new_access_key
-from ansible_collections.spapi.onboarding.plugins.action.access_key import vault_store
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.keys import key_store
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.store import LocalStore
 from ansible_collections.spapi.onboarding.plugins.module_utils._access_key.ensure import AccessKeyError, ensure_access_key
 from ansible_collections.spapi.onboarding.plugins.modules.access_key import ARGUMENT_SPEC
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.files import VaultFileError, write_vault_file
@@ -26,7 +27,7 @@ SECRETS = [("spapi", VaultSecret(b"pw"))]
 
 def file_store(path, write=None):
     """The action plugin's own view of a vault file, optionally with a failing write."""
-    store = vault_store(str(path), SECRETS, "spapi")
+    store = key_store(LocalStore(str(path)), SECRETS, "spapi")
     if write:
         store.write = write
     return store

@@ -11,7 +11,8 @@ import pytest
 import yaml
 from ansible.parsing.vault import VaultLib, VaultSecret
 
-from ansible_collections.spapi.onboarding.plugins.action.lwa_rotate import LwaVaultStore
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.keys import LwaVault
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.store import LocalStore
 from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.common import SCOPE_ROTATION, exchange
 from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.http import HttpClient
 from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.rotate_plan import ROTATE_PATH, validate_rotate_params
@@ -54,7 +55,7 @@ class StandinClock(Clock):
         self.standin.advance(seconds)
 
 
-class BrokenStore(LwaVaultStore):
+class BrokenStore(LwaVault):
     def write(self, ours):
         raise VaultFileError("cannot write the vault file %s: No space left on device" % self.path)
 
@@ -77,7 +78,8 @@ def vault(tmp_path, expires=None, **extra):
     path = tmp_path / "lwa.vault.yml"
     content = {"lwa_client_id": CLIENT, "lwa_client_secret": SECRET, "lwa_client_secret_expires": expires,
                "lwa_previous_client_secret": None, "lwa_previous_client_secret_expires": None,
-               "lwa_refresh_token": REFRESH, "lwa_application_id": None, "updated": "2025-01-01T00:00:00Z",
+               "lwa_refresh_token": REFRESH, "lwa_application_id": None,
+               "updated": iso(now() - datetime.timedelta(days=1)),
                "team_var": "kept"}
     content.update(extra)
     write_vault_file(str(path), content, SECRETS, "spapi")
@@ -93,7 +95,7 @@ def rotate(moto, lwa, path, check_mode=False, clock=None, store=None, diff_mode=
     task = make_task(ARGUMENT_SPEC, moto.url, check_mode=check_mode, diff_mode=diff_mode, constraints=CONSTRAINTS,
                      vault_file=str(path), lwa_endpoint=lwa.token_url, spapi_endpoint=lwa.url, **params)
     validate_rotate_params(task.params)
-    store = (store or LwaVaultStore)(str(path), SECRETS)
+    store = (store or LwaVault)(LocalStore(str(path)), SECRETS)
     result = rotate_secret(task, store, HttpClient(sleep=lambda s: None), clock or StandinClock(lwa))
     text = json.dumps(result, default=str)
     assert SECRET not in text and REFRESH not in text and "amzn1.oa2-cs.v1." not in text and "Atza|" not in text
@@ -112,6 +114,13 @@ def bodies(sqs, name):
     """What the queue holds, visible (each received then made visible again)."""
     reply = sqs.receive_message(QueueUrl=sqs.urls[name], MaxNumberOfMessages=10, VisibilityTimeout=0)
     return [json.loads(m["Body"]) for m in reply.get("Messages", [])]
+
+
+def kept(sqs, name):
+    """How many messages the queue still holds, visible or set aside (hidden until their visibility timeout)."""
+    attributes = sqs.get_queue_attributes(QueueUrl=sqs.urls[name], AttributeNames=[
+        "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
+    return int(attributes["ApproximateNumberOfMessages"]) + int(attributes["ApproximateNumberOfMessagesNotVisible"])
 
 
 def foreign_message(sqs):
@@ -137,8 +146,8 @@ def test_a_rotation_vaults_proves_deletes_and_calls_once(moto, lwa, app, sqs, tm
     old_expires = datetime.datetime.fromisoformat(content["lwa_previous_client_secret_expires"].replace("Z", "+00:00"))
     assert abs((old_expires - now()).total_seconds() - 7 * 86400) < 120
     assert result["proven"] == ["refresh_token"] and result["days_left"] == 179
-    # The notification is gone; the other application's message is still there, visible.
-    assert [b["payload"]["applicationOAuthClientNewSecret"]["clientId"] for b in bodies(sqs, NEW_QUEUE)] == [OTHER]
+    # The notification is gone; the other application's message is still there, set aside (not deleted).
+    assert kept(sqs, NEW_QUEUE) == 1 and result["set_aside"] == 1 and result["refused"] == []
     # A re-run the next day: nothing to do, no rotation call.
     again = rotate(moto, lwa, path)
     assert not again["changed"] and again["action"] == "none" and lwa.calls[CALLS] == 1
@@ -172,12 +181,12 @@ def test_a_pending_secret_is_adopted_without_a_second_rotation(moto, lwa, app, s
     assert result["adopted"] and not result["rotated"] and result["action"] == "adopted"
     assert decrypt(path)["lwa_client_secret"] == new and decrypt(path)["lwa_previous_client_secret"] == SECRET
     assert lwa.calls[CALLS] == 1  # the one that left the notification
-    assert len(bodies(sqs, NEW_QUEUE)) == 1
+    assert kept(sqs, NEW_QUEUE) == 1 and bodies(sqs, NEW_QUEUE) == []  # the other application's, set aside
     # The same notification delivered twice (SQS delivers at least once): a duplicate, deleted, no change.
     lwa._deliver(sqs.urls[NEW_QUEUE], lwa.sent[-1])
     duplicate = rotate(moto, lwa, path, force=True)
     assert not duplicate["changed"] and "no second rotation" in duplicate["reason"] and lwa.calls[CALLS] == 1
-    assert len(bodies(sqs, NEW_QUEUE)) == 1
+    assert kept(sqs, NEW_QUEUE) == 1
 
 
 def test_an_expiry_notification_20_days_out_makes_a_daily_run_rotate(moto, lwa, app, sqs, tmp_path):

@@ -16,7 +16,8 @@ import boto3
 import pytest
 from ansible.parsing.vault import VaultSecret
 
-from ansible_collections.spapi.onboarding.plugins.action.verify import read_key
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.keys import read_key
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.store import LocalStore
 from ansible_collections.spapi.onboarding.plugins.module_utils._verify import chain as _verify
 from ansible_collections.spapi.onboarding.plugins.module_utils._aws.connection import AwsConnection
 from ansible_collections.spapi.onboarding.plugins.module_utils._common.validate import ValidationError
@@ -89,7 +90,7 @@ class Chain:
 
     def key(self):
         """The vaulted key as the action plugin hands it to the checks: decrypted from the real file."""
-        return read_key(str(self.vault_file), self.secrets)
+        return read_key(LocalStore(str(self.vault_file)), self.secrets)
 
     def task(self, check_mode=False, **params):
         return make_task(ARGUMENT_SPEC, self.moto.url, check_mode=check_mode,

@@ -11,7 +11,8 @@ import threading
 import pytest
 from ansible.parsing.vault import VaultSecret
 
-from ansible_collections.spapi.onboarding.plugins.action.access_key import vault_store
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.keys import key_store
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.store import LocalStore
 from ansible_collections.spapi.onboarding.plugins.module_utils._access_key.ensure import AccessKeyError, ensure_access_key
 from ansible_collections.spapi.onboarding.plugins.modules.access_key import ARGUMENT_SPEC
 
@@ -100,7 +101,7 @@ def test_a_key_created_by_another_run_meanwhile_is_named(moto, aws, tmp_path):
 
     task.aws.iam.meta.events.register("after-call.iam.CreateAccessKey", other_run_creates)
     path = tmp_path / "sp.vault.yml"
-    store = vault_store(str(path), [("spapi", VaultSecret(b"pw"))])
+    store = key_store(LocalStore(str(path)), [("spapi", VaultSecret(b"pw"))])
     with pytest.raises(AccessKeyError) as failure:
         ensure_access_key(task, store)
     message, report = str(failure.value), failure.value.report

@@ -11,7 +11,8 @@ import yaml
 from ansible.parsing.vault import VaultLib, VaultSecret
 
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.local_lock import vault_lock
-from ansible_collections.spapi.onboarding.plugins.action.verify import read_key
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.keys import read_key
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.store import LocalStore
 from ansible_collections.spapi.onboarding.plugins.module_utils._common.validate import ValidationError
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._controller.file_safety import check_safe_file
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.files import (
@@ -145,14 +146,14 @@ def written(tmp_path, mode=0o600):
 ])
 def test_verify_fails_the_key_check_of_a_vault_file_not_kept_private(tmp_path, setup, detail):
     path = setup(tmp_path)
-    key = read_key(path, SECRETS)
+    key = read_key(LocalStore(str(path)), SECRETS)
     assert "aws_secret_access_key" not in key
     assert detail in key["error"]
     assert KEY["aws_secret_access_key"] not in key["error"]
 
 
 def test_verify_reads_a_private_vault_file(tmp_path):
-    key = read_key(written(tmp_path), SECRETS)
+    key = read_key(LocalStore(str(written(tmp_path))), SECRETS)
     assert key["aws_access_key_id"] == KEY["aws_access_key_id"] and "error" not in key
 
 

@@ -16,6 +16,7 @@ import json
 import re
 import urllib.parse
 
+from ansible_collections.spapi.onboarding.plugins.module_utils._common.vault_options import VAULT_STORE_SPEC
 from ansible_collections.spapi.onboarding.plugins.module_utils._common.errors import SpapiError
 from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.http import HttpError
 from ansible_collections.spapi.onboarding.plugins.module_utils._common.validate import ValidationError
@@ -45,6 +46,7 @@ SECRET_KEYS = ("lwa_client_secret", "lwa_previous_client_secret", "lwa_refresh_t
 # The options every LWA module shares (doc fragment spapi.onboarding.lwa), and those of the SP-API callers
 # (spapi.onboarding.lwa.spapi).
 LWA_ARGUMENT_SPEC = dict(
+    VAULT_STORE_SPEC,
     vault_file=dict(type="path", default=DEFAULT_VAULT_FILE),
     vault_id=dict(type="str"),
     lwa_endpoint=dict(type="str"),

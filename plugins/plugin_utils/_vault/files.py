@@ -29,6 +29,7 @@ except ImportError:  # pragma: no cover - older cores
 
 from ansible_collections.spapi.onboarding.plugins.module_utils._common.errors import SpapiError
 from ansible_collections.spapi.onboarding.plugins.module_utils._common.validate import ValidationError
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.runner import job_data_dir
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._controller.file_safety import (
     PRIVATE_MODE,
     check_safe_file,
@@ -116,6 +117,12 @@ def vault_file_mode(path):
 
 
 def loose_mode_error(path, mode):
+    if job_data_dir() is not None:
+        # A job's checkout gets the modes git gives it, and dies with the job: chmod cannot help there.
+        return ("the vault file %s has mode %04o, as a checkout of a repository gives it: a vault file must be "
+                "readable by its owner only. In an AWX job, keep the vault in S3 instead of the project "
+                "(vault_file: s3://BUCKET/KEY, see docs/awx.md), where every job and operator finds it"
+                % (path, mode))
     return ("the vault file %s has mode %04o: it must be %04o, readable by its owner only. Run 'chmod 600 %s'; "
             "the next onboarding or rotation also restores it" % (path, mode, PRIVATE_MODE, path))
 
@@ -137,16 +144,13 @@ def restrict_vault_mode(path):
 
 
 def vault_id_of(path):
-    """The vault id in the file's header (None for a 1.1 header or no file), to re-encrypt it alike."""
+    """The vault id in the local file's header (None for a 1.1 header or no file), to re-encrypt it alike."""
     try:
         fd = open_nofollow(path, os.O_RDONLY)
     except OSError:
         return None
     with os.fdopen(fd, "rb") as handle:
-        header = handle.readline().strip().split(b";")
-    if len(header) >= 4 and header[0] == b"$ANSIBLE_VAULT" and header[1] == b"1.2":
-        return header[3].decode("utf-8", "replace")
-    return None
+        return header_vault_id(handle.readline())
 
 
 def split_owned(content, owned_keys):
@@ -167,8 +171,46 @@ def reencrypt_id(path, secrets, vault_id=None, exists=True):
     return existing if existing in set(v for v, dummy in secrets) else None
 
 
-def read_vault_file(path, secrets, require_private=True):
-    """Decrypt and parse the vault file; None when it does not exist.
+def decrypt_vault_text(vaulttext, secrets, location):
+    """The YAML mapping inside an Ansible Vault text; errors name the location, never the content."""
+    if not VaultLib.is_encrypted(vaulttext):
+        raise VaultFileError("%s is not an Ansible Vault file; it was left untouched" % location)
+    try:
+        plaintext = VaultLib(secrets).decrypt(vaulttext)
+    except Exception:
+        raise WrongVaultSecret("cannot decrypt the vault file %s with the vault secrets given to ansible-playbook"
+                               % location)
+    try:
+        data = yaml.safe_load(plaintext)
+    except yaml.YAMLError:
+        # The parser's message would quote the content, which holds the secret.
+        raise VaultFileError("the vault file %s does not contain valid YAML; it was left untouched" % location)
+    if not isinstance(data, dict):
+        raise VaultFileError("the vault file %s does not contain a YAML mapping; it was left untouched" % location)
+    return data
+
+
+def encrypt_vault_data(data, secrets, vault_id, location):
+    """The Ansible Vault text of data (every key of it), encrypted as a whole."""
+    encrypt_id, secret = encryption_secret(secrets, vault_id)
+    try:
+        plaintext = yaml.safe_dump(plain(data), default_flow_style=False, sort_keys=False)
+        return VaultLib(secrets).encrypt(plaintext, secret, vault_id=encrypt_id)
+    except Exception as exc:
+        # Its text could quote the content, which holds a secret: name the kind only.
+        raise VaultFileError("cannot write the vault file %s (%s)" % (location, type(exc).__name__))
+
+
+def header_vault_id(vaulttext):
+    """The vault id in a vault text's header (None for a 1.1 header or no text)."""
+    header = (vaulttext or b"").split(b"\n", 1)[0].strip().split(b";")
+    if len(header) >= 4 and header[0] == b"$ANSIBLE_VAULT" and header[1] == b"1.2":
+        return header[3].decode("utf-8", "replace")
+    return None
+
+
+def read_local_text(path, require_private=True):
+    """The bytes of the local vault file; None when it does not exist.
 
     The file is opened without following a link, must be a regular file, and (unless
     require_private is false, for a writer that restores the mode itself) must be 0600.
@@ -189,36 +231,25 @@ def read_vault_file(path, secrets, require_private=True):
                 raise VaultFileError("the vault file %s is not a regular file" % path)
             if require_private and stat.S_IMODE(info.st_mode) != PRIVATE_MODE:
                 raise VaultFileError(loose_mode_error(path, stat.S_IMODE(info.st_mode)))
-            vaulttext = handle.read()
+            return handle.read()
     except OSError as exc:
         raise VaultFileError("cannot read the vault file %s: %s" % (path, exc.strerror))
-    if not VaultLib.is_encrypted(vaulttext):
-        raise VaultFileError("%s is not an Ansible Vault file; it was left untouched" % path)
-    try:
-        plaintext = VaultLib(secrets).decrypt(vaulttext)
-    except Exception:
-        raise WrongVaultSecret("cannot decrypt the vault file %s with the vault secrets given to ansible-playbook"
-                               % path)
-    try:
-        data = yaml.safe_load(plaintext)
-    except yaml.YAMLError:
-        # The parser's message would quote the content, which holds the secret.
-        raise VaultFileError("the vault file %s does not contain valid YAML; it was left untouched" % path)
-    if not isinstance(data, dict):
-        raise VaultFileError("the vault file %s does not contain a YAML mapping; it was left untouched" % path)
-    return data
+
+
+def read_vault_file(path, secrets, require_private=True):
+    """Decrypt and parse the local vault file; None when it does not exist."""
+    vaulttext = read_local_text(path, require_private)
+    return None if vaulttext is None else decrypt_vault_text(vaulttext, secrets, path)
 
 
 def write_vault_file(path, data, secrets, vault_id=None):
-    """Encrypt data (every key of it) and replace the vault file atomically: temp file in the same
-    directory, fsync, rename, mode 0600. The rename replaces the path itself, never a link's target."""
-    encrypt_id, secret = encryption_secret(secrets, vault_id)
-    try:
-        plaintext = yaml.safe_dump(_plain(data), default_flow_style=False, sort_keys=False)
-        vaulttext = VaultLib(secrets).encrypt(plaintext, secret, vault_id=encrypt_id)
-    except Exception as exc:
-        # Its text could quote the content, which holds a secret: name the kind only.
-        raise VaultFileError("cannot write the vault file %s (%s)" % (path, type(exc).__name__))
+    """Encrypt data (every key of it) and replace the local vault file atomically."""
+    write_local_text(path, encrypt_vault_data(data, secrets, vault_id, path))
+
+
+def write_local_text(path, vaulttext):
+    """Replace the local file atomically: temp file in the same directory, fsync, rename, mode 0600.
+    The rename replaces the path itself, never a link's target."""
     directory = os.path.dirname(os.path.abspath(path))
     try:
         fd, temp_path = tempfile.mkstemp(dir=directory, prefix=".%s." % os.path.basename(path), suffix=".tmp")
@@ -240,12 +271,12 @@ def write_vault_file(path, data, secrets, vault_id=None):
     _fsync_directory(directory)
 
 
-def _plain(value):
+def plain(value):
     """Plain Python types for yaml.safe_dump: ansible-core 2.19 hands tagged str subclasses around."""
     if isinstance(value, dict):
-        return dict((_plain(k), _plain(v)) for k, v in value.items())
+        return dict((plain(k), plain(v)) for k, v in value.items())
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     if isinstance(value, str):
         return str(value)
     return value
