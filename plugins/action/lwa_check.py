@@ -59,7 +59,7 @@ class ActionModule(ControllerAction):
             return result
         now = datetime.datetime.now(datetime.timezone.utc)
         expires, left, problem, warning = expiry_report(credentials["lwa_client_secret_expires"], now,
-                                                        params["min_days_left"])
+                                                        params["min_days_left"], credentials.get("updated"))
         result.update(client_secret_expires=expires, days_left=left)
         if warning:
             task.warn(warning)

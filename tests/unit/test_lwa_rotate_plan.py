@@ -27,7 +27,8 @@ def new_secret(secret, client=CLIENT, expires=180, sent=0, mid=None):
 
 def expiry(days, sent, client=CLIENT):
     body = {"notificationType": plan.SECRET_EXPIRY, "payload": {"applicationOAuthClientSecretExpiry": {
-        "clientId": client, "clientSecretExpiryTime": t(days).isoformat(), "clientSecretExpiryReason": "PERIODIC_ROTATION"}},
+        "clientId": client, "clientSecretExpiryTime": t(days).isoformat(),
+        "clientSecretExpiryReason": "PERIODIC_ROTATION"}},
         "notificationMetadata": {"publishTime": t(sent).isoformat()}}
     return plan.parse_message({"MessageId": "e%s%s%s" % (days, sent, client), "Body": json.dumps(body)})
 
@@ -42,26 +43,27 @@ def test_a_notification_never_shows_its_secret():
     assert "s3cret" not in repr(new_secret("s3cret", mid="m1"))
 
 
-@pytest.mark.parametrize("queue, vaulted, previous, adopt, spent, foreign", [
-    ([], "A", None, None, [], []),
-    ([("B", CLIENT, 180)], "A", None, "B", [], []),                      # a pending secret: adopt it
-    ([("A", CLIENT, 180)], "A", None, None, ["A"], []),                  # a duplicate of the vaulted one
-    ([("P", CLIENT, 10)], "A", "P", None, ["P"], []),                    # the previous secret: stale
-    ([("B", CLIENT, 170), ("C", CLIENT, 180)], "A", None, "C", ["B"], []),  # two rotations: the newest wins
-    ([("B", OTHER, 180)], "A", None, None, [], ["B"]),                   # another application's
-    ([("A", CLIENT, 180), ("B", OTHER, 180), ("C", CLIENT, 180)], "A", None, "C", ["A"], ["B"]),
+@pytest.mark.parametrize("queue, vaulted, previous, candidates, spent, others", [
+    ([], "A", None, [], [], []),
+    ([("B", CLIENT, 180)], "A", None, ["B"], [], []),                       # a pending secret: a candidate
+    ([("A", CLIENT, 180)], "A", None, [], ["A"], []),                       # a duplicate of the vaulted one
+    ([("P", CLIENT, 10)], "A", "P", [], ["P"], []),                         # the previous secret: stale
+    ([("B", CLIENT, 170, 0), ("C", CLIENT, 180, 1)], "A", None, ["C", "B"], [], []),  # newest sent first
+    ([("B", OTHER, 180)], "A", None, [], [], ["B"]),                        # another application's
+    ([("A", CLIENT, 180), ("B", OTHER, 180), ("C", CLIENT, 180)], "A", None, ["C"], ["A"], ["B"]),
 ])
-def test_sort_new_secrets(queue, vaulted, previous, adopt, spent, foreign):
-    found = [new_secret(s, c, e) for s, c, e in queue]
-    got_adopt, got_spent, got_foreign = plan.sort_new_secrets(found, CLIENT, vaulted, previous)
-    assert (got_adopt.secret if got_adopt else None) == adopt
-    assert [n.secret for n in got_spent] == spent and [n.secret for n in got_foreign] == foreign
+def test_sort_new_secrets(queue, vaulted, previous, candidates, spent, others):
+    found = [new_secret(*entry) for entry in queue]
+    current = {"lwa_client_id": CLIENT, "lwa_client_secret": vaulted, "lwa_previous_client_secret": previous}
+    got_candidates, got_spent, got_others = plan.sort_new_secrets(found, CLIENT, current)
+    assert [n.secret for n in got_candidates] == candidates
+    assert [n.secret for n in got_spent] == spent and [n.secret for n in got_others] == others
 
 
 @pytest.mark.parametrize("queue, vaulted_at, learned, read, foreign", [
     ([], None, None, 0, 0),
     ([(20, 5)], None, 20, 1, 0),
-    ([(20, 5), (25, 6)], t(0), 25, 2, 0),      # the latest sent wins
+    ([(20, 5), (25, 6)], t(0), 20, 2, 0),      # the earliest wins: a later one can only be ignored
     ([(20, -5)], t(0), None, 1, 0),            # sent before the secret was vaulted: stale, but read (deleted)
     ([(20, 5, OTHER)], None, None, 0, 1),
 ])
@@ -92,7 +94,8 @@ def test_the_vaulted_secret_becomes_the_previous_one():
     desired = plan.vault_with_secret(current, new_secret("B"), NOW)
     assert (desired["lwa_client_secret"], desired["lwa_previous_client_secret"]) == ("B", "A")
     assert desired["lwa_client_secret_expires"] == "2026-08-28T00:00:00Z"
-    assert desired["lwa_previous_client_secret_expires"] == "2026-03-08T00:00:00Z" and desired["lwa_refresh_token"] == "R"
+    assert desired["lwa_previous_client_secret_expires"] == "2026-03-08T00:00:00Z"
+    assert desired["lwa_refresh_token"] == "R"
     assert plan.changed_keys(current, desired) == ["lwa_client_secret", "lwa_client_secret_expires",
                                                    "lwa_previous_client_secret", "lwa_previous_client_secret_expires"]
     assert plan.vault_with_expiry(desired, t(180), NOW) is None  # the same expiry: no write

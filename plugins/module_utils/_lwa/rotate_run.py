@@ -1,12 +1,14 @@
 # -*- coding: utf-8 -*-
 # Copyright: spapi.onboarding contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The rotation's I/O: the steps of DESIGN.md "Rotation, in this order", each asking _lwa_rotate what to do.
+"""The rotation's I/O: the steps of DESIGN.md "Rotation, in this order", each asking rotate_plan what to do.
 
 (1) adopt a new secret waiting in the queue; (2) learn the expiry from expiry notifications;
-(3) unless forced, stop when not expiring; (4) rotate, receive, vault, prove, then delete.
-A notification is deleted only after the vault holds its secret and a token exchange with it
-succeeded; on any failure the messages this run holds are made visible again at once.
+(3) unless forced, stop when not expiring; (4) rotate, receive, prove, vault, then delete.
+Nothing from a queue is trusted: each queue is read whole before the run decides, a new secret is
+vaulted only after LWA accepted it (_rotation/accept.py), and what no run can use is set aside. A
+notification is deleted only after the vault holds its secret; on any failure the messages this run
+holds are made visible again at once.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -16,7 +18,6 @@ __metaclass__ = type
 import datetime
 import time
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._common.errors import SpapiError
 from ansible_collections.spapi.onboarding.plugins.module_utils._lwa import rotate_plan as plan
 from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.common import (
     SCOPE_ROTATION,
@@ -26,12 +27,18 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.common impor
     iso,
     lwa_endpoint,
     parse_time,
-    prove,
     spapi_endpoint,
     spapi_request,
 )
-from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.rotate_sqs import Queue
+# RotationFailed is re-exported: callers know it from here.
+from ansible_collections.spapi.onboarding.plugins.module_utils._lwa._rotation.accept import (  # noqa: F401
+    PATIENCE_AFTER_ROTATION,
+    Judge,
+    RotationFailed,
+)
+from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.rotate_sqs import LONG_POLL, Queue
 from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.store import store_diff, vaulted_credentials
+from ansible_collections.spapi.onboarding.plugins.module_utils._common.validate import ValidationError
 
 
 class Clock:
@@ -44,16 +51,11 @@ class Clock:
     sleep = staticmethod(time.sleep)
 
 
-class RotationFailed(SpapiError):
-    """The run stops; the message says what happened and what to do. changed: whether anything changed."""
-
-    def __init__(self, message, changed=False):
-        super(RotationFailed, self).__init__(message)
-        self.changed = changed
-
-
-def _expiry(text):
-    return parse_time(text, "lwa_client_secret_expires") if text else None
+def _time(text):
+    try:
+        return parse_time(text, "updated") if text else None
+    except (ValidationError, OverflowError):
+        return None
 
 
 class Rotation:
@@ -65,14 +67,16 @@ class Rotation:
         self.check = task.check_mode
         self.current = None
         self.queues = []  # whatever they still hold hidden is made visible again when the run fails
-        self.result = dict(changed=False, rotated=False, adopted=False, action="none", vault_file=store.path)
+        self.judge = Judge(task, http, self.clock, self.remaining)
+        self.result = dict(changed=False, rotated=False, adopted=False, action="none", vault_file=store.path,
+                           refused=self.judge.refused, set_aside=0)
 
     def remaining(self):
         return max(0.0, self.deadline - self.clock.monotonic())
 
     # --- the vault file ---------------------------------------------------------------------------
     def _report(self, data):
-        expires = _expiry(data.get("lwa_client_secret_expires"))
+        expires, dummy = plan.judged_expiry(data)
         self.result.update(client_id=data["lwa_client_id"], client_secret_expires=data.get("lwa_client_secret_expires"),
                            days_left=days_left(expires, self.clock.now()),
                            previous_client_secret_expires=data.get("lwa_previous_client_secret_expires"))
@@ -101,11 +105,18 @@ class Rotation:
                 return self.result
             if expiry_queue is not None:
                 self._learn_expiry(expiry_queue)
-            expires = _expiry(self.current.get("lwa_client_secret_expires"))
+            expires, bounded = plan.judged_expiry(self.current)
             rotate, why = plan.decide(expires, self.clock.now(), self.params["force"],
-                                      self.params["days_before_expiry"])
+                                      self.params["days_before_expiry"], bounded)
             self.result["reason"] = why
             if rotate:
+                # Whatever was not read or not judged may hold a pending secret: one more rotation would replace it.
+                unread = not new_queue.complete or self.judge.unjudged
+                if unread and self.check:
+                    self.result["reason"] += " (check mode: %s; the run reads them all first)" % new_queue.unread_reason
+                elif unread:
+                    raise RotationFailed(plan.unread_messages(new_queue.name, self.result["read"],
+                                                              new_queue.unread_reason or "wait_timeout ran out"))
                 if hidden:
                     raise RotationFailed(plan.messages_in_flight(hidden, new_queue.name))
                 self._rotate(new_queue)
@@ -117,19 +128,22 @@ class Rotation:
                 except Exception:  # pylint: disable=broad-exception-caught
                     pass  # they come back by themselves after the visibility timeout
             raise
+        finally:
+            self.result["set_aside"] = sum(queue.set_aside_count for queue in self.queues)
 
     def _adopt_pending(self, queue):
         """Step 1. True when the run is done: a pending secret adopted, or a spent one shows the rotation happened."""
-        found = queue.read_all(self.check)
-        adopt, spent, foreign = plan.sort_new_secrets(found, self.current["lwa_client_id"],
-                                                      self.current.get("lwa_client_secret"),
-                                                      self.current.get("lwa_previous_client_secret"))
-        queue.release(foreign)
-        if adopt is not None:
+        found = queue.read_all(self.check, self.remaining)
+        self.result["read"] = len(found)
+        candidates, spent, others = plan.sort_new_secrets(found, self.current["lwa_client_id"], self.current)
+        queue.set_aside(others)
+        accepted = self.judge.first_accepted(queue, candidates, self.current)
+        if accepted is not None:
+            notification, grant = accepted
             self.result.update(action="adopt" if self.check else "adopted", adopted=not self.check,
                                reason="a new secret was waiting in the queue (a rotation whose run stopped before "
-                                      "vaulting it); adopted without rotating again")
-            self._vault_prove_delete(queue, adopt, spent)
+                                      "vaulting it) and LWA accepted it; adopted without rotating again")
+            self._vault_delete(queue, notification, grant, spent + plan.superseded(candidates, notification))
             return True
         queue.delete(spent)
         if any(n.secret == self.current.get("lwa_client_secret") for n in spent) and self.params["force"]:
@@ -141,33 +155,49 @@ class Rotation:
         return False
 
     def _learn_expiry(self, queue):
-        """Step 2: the expiry an expiry notification gives, recorded in the vault file."""
-        found = queue.read_all(self.check)
-        vaulted_at = _expiry(self.current.get("updated"))
-        expires, read, foreign = plan.sort_expiry(found, self.current["lwa_client_id"], vaulted_at)
-        queue.release(foreign)
+        """Step 2: the expiry expiry notifications give, recorded in the vault file when it is earlier."""
+        found = queue.read_all(self.check, self.remaining)
+        vaulted_at = _time(self.current.get("updated"))
+        expires, read, others = plan.sort_expiry(found, self.current["lwa_client_id"], vaulted_at)
+        queue.set_aside(others)
         if expires is not None:
-            self.result["expiry_learned"] = iso(expires)
             desired = plan.vault_with_expiry(self.current, expires, self.clock.now())
             if desired is not None:
+                self.result["expiry_learned"] = iso(expires)
                 self._write(desired)
         queue.delete(read)
 
     def _rotate(self, queue):
-        """Step 4: rotate, receive, vault, prove, delete."""
+        """Step 4: rotate, receive, prove, vault, delete."""
         if self.check:
             self.result.update(action="rotate", changed=True)
             return
         uncertain = self._request_rotation(queue)
         self.result.update(action="rotate", rotation_requested=uncertain is None, changed=True)
-        held = set(s for s in (self.current.get("lwa_client_secret"), self.current.get("lwa_previous_client_secret")) if s)
-        arrived = queue.wait_for(self.current["lwa_client_id"], held, self.remaining, self.clock)
+        refused_before = len(self.judge.refused)
+        arrived = self._receive_new_secret(queue)
         if arrived is None:
             old_expires = iso(self.clock.now() + datetime.timedelta(days=plan.OLD_SECRET_GRACE_DAYS))
-            raise RotationFailed(plan.no_notification(queue.name, old_expires, uncertain), changed=uncertain is None)
-        notification, spent = arrived
+            raise RotationFailed(plan.no_notification(queue.name, old_expires, uncertain,
+                                                      len(self.judge.refused) - refused_before),
+                                 changed=uncertain is None)
         self.result.update(action="rotated", rotated=True)
-        self._vault_prove_delete(queue, notification, spent)
+        self._vault_delete(queue, *arrived)
+
+    def _receive_new_secret(self, queue):
+        """Long-poll until LWA accepts a new secret for this client id: (notification, grant, spent ones), or
+        None when wait_timeout runs out. What is not a candidate is set aside, so the polls page past it."""
+        spent = []
+        while True:
+            batch = queue.receive(False, wait=min(LONG_POLL, int(self.remaining())))
+            candidates, duplicates, others = plan.sort_new_secrets(batch, self.current["lwa_client_id"], self.current)
+            queue.set_aside(others)
+            spent.extend(duplicates)
+            accepted = self.judge.first_accepted(queue, candidates, self.current, PATIENCE_AFTER_ROTATION, rotated=True)
+            if accepted is not None:
+                return accepted[0], accepted[1], spent + plan.superseded(candidates, accepted[0])
+            if self.remaining() < 1:
+                return None
 
     def _request_rotation(self, queue):
         """POST clientSecret with a grantless token; 429 waited out within wait_timeout. None when requested,
@@ -194,30 +224,12 @@ class Rotation:
                     return str(exc)
                 raise RotationFailed("%s. Nothing was rotated and the vault file is untouched" % exc)
 
-    def _vault_prove_delete(self, queue, notification, spent):
-        desired = plan.vault_with_secret(self.current, notification, self.clock.now())
-        self._write(desired)
-        if self.check:
-            return
-        self._prove(desired)
-        queue.delete([notification] + list(spent))
-
-    def _prove(self, desired):
-        """A token exchange with the new secret; LWA may take a moment to accept it (bounded by wait_timeout)."""
-        delay = 1.0
-        while True:
-            try:
-                self.result["proven"] = [prove(self.http, lwa_endpoint(self.params), desired["lwa_client_id"],
-                                               desired["lwa_client_secret"], desired.get("lwa_refresh_token"))]
-                return
-            except LwaError as exc:
-                if exc.code != "invalid_client" or delay > self.remaining():
-                    raise RotationFailed(
-                        "%s. The new secret is in the vault file (the old one kept as lwa_previous_client_secret, "
-                        "working until %s) and its notification was left in the queue; run spapi.onboarding.lwa_check "
-                        "later to prove it" % (exc, desired.get("lwa_previous_client_secret_expires")), changed=True)
-                self.clock.sleep(delay)
-                delay *= 2
+    def _vault_delete(self, queue, notification, grant, spent):
+        """The proven secret into the vault file, then its message and the spent ones deleted."""
+        self._write(plan.vault_with_secret(self.current, notification, self.clock.now()))
+        self.result["proven"] = [grant]
+        if not self.check:
+            queue.delete([notification] + list(spent))
 
 
 def rotate_secret(task, store, http, clock=None):
@@ -230,11 +242,11 @@ def rotate_secret(task, store, http, clock=None):
     if problem:
         return dict(rotation.result, failed=True, msg=problem)
     sqs = task.aws.client("sqs")
-    new_queue = Queue.open(sqs, params.get("queue_url"), params.get("queue_name"), "queue_name")
+    new_queue = Queue.open(sqs, params.get("queue_url"), params.get("queue_name"), "queue_name", rotation.clock.now)
     expiry_queue = None
     if params.get("expiry_queue_url") or params.get("expiry_queue_name"):
         expiry_queue = Queue.open(sqs, params.get("expiry_queue_url"), params.get("expiry_queue_name"),
-                                  "expiry_queue_name")
+                                  "expiry_queue_name", rotation.clock.now)
     try:
         return rotation.run(current, new_queue, expiry_queue)
     except RotationFailed as exc:

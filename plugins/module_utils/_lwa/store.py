@@ -11,6 +11,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import datetime
+
 from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.common import (
     LWA_VAULT_KEYS,
     SECRET_KEYS,
@@ -24,6 +26,8 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.common impor
 )
 from ansible_collections.spapi.onboarding.plugins.module_utils._common.validate import ValidationError
 
+# No client secret lives longer (Amazon's rule since 2023); an upper bound on every expiry.
+SECRET_LIFETIME = datetime.timedelta(days=180)
 # The keys a change of which is a change (updated only records when one happened).
 COMPARED_KEYS = tuple(k for k in LWA_VAULT_KEYS if k != "updated")
 
@@ -119,16 +123,50 @@ def vaulted_credentials(data, path):
     return dict((k, _text(data.get(k))) for k in LWA_VAULT_KEYS), None
 
 
-def expiry_report(expires_text, now, min_days_left):
-    """(expires, days_left, problem, warning) for the vaulted expiry; problem fails lwa_check."""
-    if not expires_text:
-        return None, None, None, ("the vault file does not say when the client secret expires: lwa_check cannot "
-                                  "warn before it does. Set client_secret_expires with lwa_credentials (Developer "
-                                  "Central shows it), or let the rotation record it")
+def expiry_bound(updated_text):
+    """The latest the vaulted client secret can expire: 180 days after the vault file was last updated (it
+    held the secret by then, and no secret lives longer). None when the vault file does not say."""
+    if not updated_text:
+        return None
     try:
-        expires = parse_time(expires_text, "lwa_client_secret_expires")
+        return parse_time(updated_text, "updated") + SECRET_LIFETIME
+    except (ValidationError, OverflowError):
+        return None
+
+
+def effective_expiry(expires_text, updated_text):
+    """(expires, told, bound): what the secret is judged by, the earlier of what the vault file was told
+    (lwa_client_secret_expires) and what it knows (expiry_bound). Each None when unknown."""
+    try:
+        told = parse_time(expires_text, "lwa_client_secret_expires") if expires_text else None
     except ValidationError:
-        return None, None, None, "the vault file's lwa_client_secret_expires is not an ISO 8601 time; ignored"
+        told = None
+    bound = expiry_bound(updated_text)
+    known = [when for when in (told, bound) if when is not None]
+    return (min(known) if known else None), told, bound
+
+
+def expiry_report(expires_text, now, min_days_left, vaulted_at=None):
+    """(expires, days_left, problem, warning) for the vaulted expiry; problem fails lwa_check.
+
+    Judged by the earlier of the vaulted expiry and 180 days after vaulted_at (the vault file's updated),
+    so that an expiry that was recorded too late (a forged notification) cannot hide a secret about to lapse."""
+    expires, told, bound = effective_expiry(expires_text, vaulted_at)
+    warning = None
+    if expires_text and told is None:
+        warning = "the vault file's lwa_client_secret_expires is not an ISO 8601 time; ignored"
+    elif told is None:
+        warning = ("the vault file does not say when the client secret expires: lwa_check cannot warn before it does. "
+                   "Set client_secret_expires with lwa_credentials (Developer Central shows it), or let the rotation "
+                   "record it")
+    elif expires < told:
+        warning = ("the vault file says the client secret expires %s, later than a secret can live: it was vaulted "
+                   "by %s, so it expires by %s at the latest, and is judged by that. Rotate it, or store the expiry "
+                   "Developer Central shows with lwa_credentials" % (iso(told), vaulted_at, iso(expires)))
+    if expires is None:
+        return None, None, None, warning
+    if told is None:
+        warning += " (it expires by %s at the latest: 180 days after the vault file was updated)" % iso(expires)
     left = days_left(expires, now)
     problem = None
     if left < min_days_left:
@@ -136,4 +174,4 @@ def expiry_report(expires_text, now, min_days_left):
                    "(playbooks/lwa_rotate.yml, or spapi.onboarding.lwa_rotate with force: true)"
                    % ("expired %d days ago" % -left if left < 0 else "expires in %d days" % left, iso(expires),
                       min_days_left))
-    return iso(expires), left, problem, None
+    return iso(expires), left, problem, warning
