@@ -17,7 +17,7 @@ import urllib.request
 AUTH_OFF = "1000000000"
 WRITE_PREFIXES = (
     "Create", "Delete", "Put", "Update", "Attach", "Detach", "Tag", "Untag",
-    "Add", "Remove", "Set", "Upload", "Enable", "Deactivate", "Change",
+    "Add", "Remove", "Set", "Upload", "Enable", "Deactivate", "Change", "Post",
 )
 
 
@@ -38,7 +38,25 @@ def _action_of(record):
     fields = urllib.parse.parse_qs(body)
     fields.update(urllib.parse.parse_qs(urllib.parse.urlsplit(record.get("url", "")).query))
     values = fields.get("Action")
-    return values[0] if values else None
+    if values:
+        return values[0]
+    return _s3_action(record)
+
+
+# S3 is a REST protocol: name its calls by method and by the sub-resource in the query (?versioning, ?acl).
+_S3_METHODS = {"GET": "Get", "HEAD": "Head", "PUT": "Put", "DELETE": "Delete", "POST": "Post"}
+
+
+def _s3_action(record):
+    method = _S3_METHODS.get((record.get("method") or "").upper())
+    if not method:
+        return None
+    url = urllib.parse.urlsplit(record.get("url", ""))
+    parts = [p for p in url.path.split("/") if p]
+    subresource = url.query.split("=", 1)[0].split("&", 1)[0]
+    if len(parts) >= 2:
+        return "%sObject%s" % (method, subresource.capitalize())
+    return "%sBucket%s" % (method, subresource.capitalize())
 
 
 class MotoServer:

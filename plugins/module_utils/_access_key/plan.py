@@ -129,8 +129,10 @@ def _plan_unknown(plan, user_name, on_unknown_keys, vault_path):
         raise AccessKeyRefused(
             "on_unknown_keys", "IAM user '%s' has active access keys that %s does not hold: %s. Nothing was changed. "
             "First check that vault_file names the file that holds this user's key: a mistyped path looks just "
-            "like this. If it does, those keys are not the collection's: delete or deactivate them, or set "
-            "on_unknown_keys to deactivate or delete."
+            "like this. Another operator's machine or an AWX job may hold such a key in a vault of its own, and "
+            "deleting it would stop them: keep one shared vault per identity (vault_file: s3://BUCKET/KEY, see "
+            "docs/awx.md) and run from it. Only if no vault anywhere holds those keys, delete or deactivate them, or "
+            "set on_unknown_keys to deactivate or delete."
             % (user_name, vault_path, ", ".join(sorted(k["AccessKeyId"] for k in active))),
             "UnknownAccessKeys", unknown_key_ids=plan.unknown_ids)
     if on_unknown_keys == "delete":

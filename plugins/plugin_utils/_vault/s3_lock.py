@@ -156,15 +156,18 @@ class S3Lock:
                           % (self.timeout, self.location, owner))
             self.sleep(POLL)
 
-    def release(self):
-        """Remove the lock, if this block took it and it is still this run's."""
-        if not self.taken:
-            return
+    def release(self, taken_earlier=False):
+        """Remove the lock if this block took it (or, taken_earlier, an earlier task of this run did)
+        and it is still this run's; True when it was removed."""
+        if not (self.taken or taken_earlier):
+            return False
         self.taken = False
         current = self._current()
-        if current is not None and current[0] == self.owner:
-            call("release the vault lock %s (s3:DeleteObject)" % self.location,
-                 self.store.s3.delete_object, Bucket=self.store.bucket, Key=self.key)
+        if current is None or current[0] != self.owner:
+            return False
+        call("release the vault lock %s (s3:DeleteObject)" % self.location,
+             self.store.s3.delete_object, Bucket=self.store.bucket, Key=self.key)
+        return True
 
     def describe(self):
         return dict(location=self.location, owner=self.owner, taken=self.taken)
