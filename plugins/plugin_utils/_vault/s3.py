@@ -47,19 +47,19 @@ def lost_race(exc):
 
 
 def _principals(statement):
+    """Every principal a statement names, except AWS services (they act for the account)."""
     principal = statement.get("Principal")
     if principal == "*":
         return ["*"]
-    if isinstance(principal, dict):
-        values = []
-        for value in principal.values():
+    values = []
+    for kind, value in (principal.items() if isinstance(principal, dict) else []):
+        if kind != "Service":
             values.extend(value if isinstance(value, list) else [value])
-        return [str(v) for v in values]
-    return []
+    return [str(v) for v in values]
 
 
 def foreign_grants(policy, account):
-    """The principals a bucket policy allows that are neither this account nor an AWS service."""
+    """The principals a bucket policy allows that are not of this account."""
     statements = policy.get("Statement") or []
     if isinstance(statements, dict):
         statements = [statements]
@@ -67,11 +67,7 @@ def foreign_grants(policy, account):
     for statement in statements:
         if statement.get("Effect") != "Allow":
             continue
-        for principal in _principals(statement):
-            own = principal == account or ":%s:" % account in principal
-            service = principal.endswith(".amazonaws.com")
-            if not own and not service:
-                foreign.append(principal)
+        foreign.extend(p for p in _principals(statement) if p != account and ":%s:" % account not in p)
     return sorted(set(foreign))
 
 
