@@ -18,8 +18,17 @@ description:
   - O(secret_name) names an AWS Secrets Manager secret holding the JSON object
     C({"SP_API_REFRESH_TOKEN", "LWA_APP_ID", "LWA_CLIENT_SECRET"}) (C(LWA_APP_ID) is the LWA client ID), the shape
     python-amazon-sp-api reads from the secret that the environment variable C(SP_API_AWS_SECRET_ID) names. The
-    secret is created when missing; otherwise a new version is written only when a value differs. Other keys of
-    the secret are kept. A converged run makes one read call (C(secretsmanager:GetSecretValue)).
+    secret is created when missing, tagged C(spapi.onboarding:managed-by); otherwise a new version is written only
+    when a value differs. Other keys of the secret are kept. A converged run makes three read calls
+    (C(secretsmanager:DescribeSecret), C(secretsmanager:GetResourcePolicy), C(secretsmanager:GetSecretValue)).
+  - Only a secret this module created (tagged C(spapi.onboarding:managed-by)) is written. Any other existing secret
+    of that name fails the task, left untouched, unless O(adopt_secret=true) hands it over (it is then tagged). A
+    secret whose resource policy allows another account or everyone (C(*)) is refused, since they could read the
+    credentials.
+  - Exports never go backwards. The vault file keeps salted fingerprints of the client secrets it has held. An
+    export holding a client secret the vault never held was written by a rotation elsewhere (another controller or
+    vault file): the task fails naming it and leaves every export untouched. One holding an older secret the vault
+    held is brought up to date. Every export is read and checked before the first one is written.
   - O(credentials_file) names a python-amazon-sp-api C(credentials.yml) (it reads
     C(~/.config/python-sp-api/credentials.yml)); the account O(account) gets C(refresh_token), C(lwa_app_id) and
     C(lwa_client_secret). Other accounts in the file, and other keys of the account, are kept. The file is written
@@ -50,8 +59,25 @@ options:
         C(~/.config/python-sp-api/credentials.yml). A relative path resolves against the directory
         C(ansible-playbook) runs from. Not set exports no file.
       - Refused before any AWS call when the path is a symbolic link or not a regular file, or when its directory
-        is not owned by the user running the play or is writable by group or others.
+        is not owned by the user running the play or is writable by group or others. When directories are missing,
+        the nearest existing one must pass the same check (missing ones are created with mode V(0700)).
     type: path
+  adopt_secret:
+    description:
+      - Hand an existing secret named O(secret_name) that this module did not create over to it, once; it is then
+        tagged C(spapi.onboarding:managed-by) and written like a secret this module created.
+      - A secret created by a version of the collection before this option existed carries no tag and needs this
+        once.
+      - Without it, an existing untagged secret fails the task and is left untouched.
+    type: bool
+    default: false
+  kms_key_id:
+    description:
+      - KMS key (ID, alias or ARN) that encrypts the secret when this module creates it. Not set uses the account's
+        AWS managed key C(aws/secretsmanager).
+      - An existing secret keeps its key (change it with C(aws secretsmanager update-secret --kms-key-id)).
+      - The readers of the secret need C(kms:Decrypt) on the key.
+    type: str
   account:
     description: The account key of the credentials file (python-amazon-sp-api's C(account) argument).
     type: str
@@ -93,8 +119,10 @@ notes:
     (C(json.loads(boto3.client("secretsmanager").get_secret_value(SecretId=name)["SecretString"]))).'
   - A secret is deleted without a recovery window, since the vault file remains the source and the export can be
     made again at any time.
-  - The operator needs C(secretsmanager:GetSecretValue), C(secretsmanager:CreateSecret),
-    C(secretsmanager:PutSecretValue) and C(secretsmanager:DeleteSecret) on the secret.
+  - The operator needs C(secretsmanager:DescribeSecret), C(secretsmanager:GetResourcePolicy),
+    C(secretsmanager:GetSecretValue), C(secretsmanager:CreateSecret), C(secretsmanager:TagResource),
+    C(secretsmanager:PutSecretValue) and C(secretsmanager:DeleteSecret) on the secret (and C(kms:Encrypt),
+    C(kms:GenerateDataKey) and C(kms:Decrypt) on O(kms_key_id) when set).
 seealso:
   - module: spapi.onboarding.notification_queue
 author:
@@ -109,6 +137,12 @@ EXAMPLES = r"""
     secret_name: sp-api/lwa
     credentials_file: ~/.config/python-sp-api/credentials.yml
     account: default
+
+- name: Export into a secret created elsewhere (once), encrypted with a customer managed key when created
+  spapi.onboarding.lwa_export:
+    secret_name: sp-api/lwa
+    adopt_secret: true
+    kms_key_id: alias/sp-api-secrets
 
 - name: Remove the exports
   spapi.onboarding.lwa_export:
@@ -161,6 +195,8 @@ ARGUMENT_SPEC = dict(
     vault_file=dict(type="path", default=DEFAULT_LWA_VAULT_FILE),
     vault_id=dict(type="str"),
     secret_name=dict(type="str"),
+    adopt_secret=dict(type="bool", default=False),
+    kms_key_id=dict(type="str"),
     credentials_file=dict(type="path"),
     account=dict(type="str", default=DEFAULT_ACCOUNT),
     state=dict(type="str", choices=["present", "absent"], default="present"),

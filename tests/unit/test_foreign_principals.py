@@ -1,8 +1,11 @@
 """Foreign roles stay foreign: only IAM principals and deleted ones (unique ids) are this identity's to repair.
 
-Pure: trust documents are given as data (issue 20, item 5: a Lambda or SAML role was taken over because
-its non-ARN principals were read as deleted principals' unique ids).
+Pure: documents are given as data. Issue 20, item 5: a Lambda or SAML role was taken over because its
+non-ARN principals were read as deleted principals' unique ids; items 6 and 7: grants to other accounts
+on the notification queue and on the exported secret.
 """
+
+import json
 
 import pytest
 
@@ -14,6 +17,14 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._iam.role_ownersh
     reasons_to_keep,
     refuse_takeover,
     serves_someone_else,
+)
+from ansible_collections.spapi.onboarding.plugins.module_utils._secretsmanager.secret import (
+    TAG_KEY,
+    SecretRefused,
+    is_managed,
+    open_grants,
+    refuse_foreign,
+    refuse_open_policy,
 )
 from ansible_collections.spapi.onboarding.plugins.module_utils._sqs.queue_policy import merge_policy
 
@@ -137,3 +148,50 @@ def test_queue_grants_outside_the_account(statement, keep, removed):
     assert bool(dropped) is removed
     if removed:
         assert "keep_principals" in dropped[0][1]
+
+
+# --- the Secrets Manager export: a resource policy that lets others read it is refused --------------------
+
+def secret_policy(*statements):
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def allow(principal, effect="Allow", key="Principal"):
+    return {"Effect": effect, key: principal, "Action": "secretsmanager:GetSecretValue", "Resource": "*"}
+
+
+@pytest.mark.parametrize("policy, expected", [
+    (None, []),
+    (secret_policy(allow({"AWS": "arn:aws:iam::%s:role/app" % ACCOUNT}), allow({"AWS": ACCOUNT})), []),
+    (secret_policy(allow({"AWS": "arn:aws:iam::%s:root" % OTHER})), ["arn:aws:iam::%s:root" % OTHER]),
+    (secret_policy(allow("*")), ["*"]),
+    (secret_policy(allow({"AWS": "*"}, effect="Deny")), []),
+    (secret_policy(allow({"Service": "lambda.amazonaws.com"})), ["Service:lambda.amazonaws.com"]),
+    (secret_policy(allow({"AWS": ACCOUNT}, key="NotPrincipal")),
+     ['everyone but {"AWS": "%s"} (NotPrincipal)' % ACCOUNT]),
+])
+def test_secret_resource_policy_grants_outside_the_account(policy, expected):
+    assert open_grants(policy, ACCOUNT) == expected
+    if expected:
+        with pytest.raises(SecretRefused) as refused:
+            refuse_open_policy("sp-api/lwa", policy, ACCOUNT)
+        assert expected[0] in str(refused.value) and "nothing was written" in str(refused.value)
+    else:
+        refuse_open_policy("sp-api/lwa", policy, ACCOUNT)
+
+
+@pytest.mark.parametrize("described, adopt, refused", [
+    (None, False, False),  # no secret: created, tagged
+    ({"Tags": [{"Key": TAG_KEY, "Value": "spapi.onboarding.lwa_export"}]}, False, False),
+    ({"Tags": [{"Key": "team", "Value": "x"}]}, False, True),
+    ({}, False, True),  # an older version's secret, untagged
+    ({}, True, False),
+])
+def test_only_a_secret_of_lwa_export_or_one_handed_over_is_written(described, adopt, refused):
+    assert is_managed(described) is bool(described and described.get("Tags", [{}])[0].get("Key") == TAG_KEY)
+    if refused:
+        with pytest.raises(SecretRefused) as error:
+            refuse_foreign("sp-api/lwa", described, adopt)
+        assert error.value.option == "adopt_secret" and "sp-api/lwa" in str(error.value)
+    else:
+        refuse_foreign("sp-api/lwa", described, adopt)

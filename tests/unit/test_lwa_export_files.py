@@ -7,7 +7,7 @@ import stat
 import pytest
 import yaml
 
-from ansible_collections.spapi.onboarding.plugins.action.lwa_export import (
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._lwa_export.credentials_file import (
     check_credentials_path,
     read_credentials_file,
     write_credentials_file,

@@ -5,6 +5,11 @@ import json
 import pytest
 
 from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.common import LWA_VAULT_KEYS
+from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.export import (
+    ExportError,
+    exported_secret,
+    refuse_unknown_secret,
+)
 from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.fingerprints import (
     FINGERPRINTS_KEY,
     KEYS,
@@ -105,3 +110,38 @@ def test_fingerprints_are_short_salted_and_never_the_secret():
 ])
 def test_held(content, secret, expected):
     assert held(content, secret) is expected
+
+
+# --- lwa_export: an export holding a secret the vault never held is left alone ------------------------------
+
+@pytest.mark.parametrize("exported, refused", [
+    (None, False),  # nothing exported yet
+    (S3, False),  # current
+    (S2, False),  # previous: brought up to date
+    (S1, False),  # held long ago, remembered by its fingerprint: brought up to date
+    ("amzn1.oa2-cs.v1.rotated-elsewhere", True),
+])
+def test_exports_never_go_backwards(exported, refused):
+    content = dict(remember(vault(S1), fixed_salt), lwa_client_secret=S2)
+    content = remember(dict(remember(content), lwa_client_secret=S3, lwa_previous_client_secret=S2))
+
+    def vault_held(secret):
+        return held(content, secret)
+
+    if refused:
+        with pytest.raises(ExportError) as error:
+            refuse_unknown_secret("Secrets Manager secret 'sp-api/lwa'", exported, S3, vault_held, "lwa.vault.yml")
+        message = str(error.value)
+        assert message.startswith("Secrets Manager secret 'sp-api/lwa' holds an LWA client secret that the vault "
+                                  "file lwa.vault.yml never held")
+        assert exported not in message and "left untouched" in message
+    else:
+        refuse_unknown_secret("x", exported, S3, vault_held, "lwa.vault.yml")
+
+
+@pytest.mark.parametrize("text, secret", [
+    (None, None), ("", None), ("not json", None), ("[1]", None), ('{"LWA_CLIENT_SECRET": 3}', None),
+    ('{"LWA_CLIENT_SECRET": "s", "other": 1}', "s"),
+])
+def test_exported_secret(text, secret):
+    assert exported_secret(text) == secret

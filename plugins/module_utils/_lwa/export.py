@@ -17,7 +17,8 @@ import json
 import re
 
 from ansible_collections.spapi.onboarding.plugins.module_utils._common.errors import SpapiError
-from ansible_collections.spapi.onboarding.plugins.module_utils._aws.connection import AwsFailure, call
+from ansible_collections.spapi.onboarding.plugins.module_utils._aws.connection import call
+from ansible_collections.spapi.onboarding.plugins.module_utils._secretsmanager import secret
 from ansible_collections.spapi.onboarding.plugins.module_utils._common.validate import PARTITIONS, ValidationError
 
 DEFAULT_LWA_VAULT_FILE = "spapi-onboarding/lwa.vault.yml"
@@ -34,8 +35,7 @@ FILE_KEYS = tuple(file_key for dummy, dummy2, file_key in EXPORTED)
 SECRET_NAME = re.compile(r"[A-Za-z0-9/_+=.@-]{1,512}\Z")
 SECRET_ARN = re.compile(r"arn:(%s):secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}\Z" % PARTITIONS)
 ACCOUNT_NAME = re.compile(r"[A-Za-z0-9_.@+-]{1,128}\Z")
-MISSING_SECRET = ("ResourceNotFoundException",)
-SECRET_EXISTS = ("ResourceExistsException",)
+KMS_KEY = re.compile(r"[A-Za-z0-9:/_.-]{1,2048}\Z")
 
 
 class ExportError(SpapiError):
@@ -50,6 +50,9 @@ def validate_export_params(params):
     if name and not (SECRET_NAME.fullmatch(name) or SECRET_ARN.fullmatch(name)):
         raise ValidationError("secret_name", "%r is not a Secrets Manager secret name (1-512 letters, digits and "
                                              "/_+=.@-) or secret ARN" % (name,))
+    key = params.get("kms_key_id")
+    if key is not None and not KMS_KEY.fullmatch(key):
+        raise ValidationError("kms_key_id", "%r is not a KMS key id, alias or ARN (no spaces or wildcards)" % (key,))
     if not ACCOUNT_NAME.fullmatch(params.get("account") or ""):
         raise ValidationError("account", "%r is not an account name for credentials.yml (1-128 letters, digits "
                                          "and _.@+-)" % (params.get("account"),))
@@ -136,56 +139,92 @@ def plan_credentials_file(current, account, credentials, state):
     return ("update" if changed else None), accounts, changed
 
 
+# --- exports never go backwards --------------------------------------------------------------------
+
+def refuse_unknown_secret(where, exported, vaulted, held, vault_path):
+    """Fail when an export holds a client secret this vault never held: a rotation elsewhere wrote it.
+
+    held(secret) says whether the vault holds or held it (its fingerprints). An export holding an
+    older secret the vault held is merely behind, and is brought up to date.
+    """
+    if not exported or exported == vaulted or held(exported):
+        return
+    raise ExportError(
+        "%s holds an LWA client secret that the vault file %s never held: a rotation elsewhere (another controller "
+        "or vault file) wrote it, and this vault's secret may be the older one. It was left untouched. Export from "
+        "the vault file that holds the newer secret; if that secret is really unwanted, remove this export "
+        "(state: absent) and run again" % (where, vault_path))
+
+
+def exported_secret(text):
+    """The client secret a Secrets Manager secret's JSON holds (None when none or not JSON)."""
+    try:
+        value = json.loads(text).get("LWA_CLIENT_SECRET") if text else None
+    except (ValueError, AttributeError):
+        return None
+    return value if isinstance(value, str) else None
+
+
 # --- Secrets Manager -------------------------------------------------------------------------------
 
-def read_secret(secretsmanager, name):
-    """(the secret's string, its ARN), or (None, None) when there is no secret (or no current value)."""
-    try:
-        reply = call("read Secrets Manager secret '%s'" % name, secretsmanager.get_secret_value, SecretId=name)
-    except AwsFailure as exc:
-        if exc.code in MISSING_SECRET:
-            return None, None
-        raise
-    if reply.get("SecretString") is None:
-        raise ExportError("Secrets Manager secret '%s' holds binary data, not a JSON object; it was left "
-                          "untouched" % name)
-    return reply["SecretString"], reply.get("ARN")
+class SecretPlan:
+    """What export_secret found (by reads only) and will do: kept until every export is planned."""
+
+    def __init__(self, name, operation, after, changed, arn, adopt):
+        self.name, self.operation, self.after, self.changed = name, operation, after, changed
+        self.arn, self.adopt = arn, adopt
 
 
-def export_secret(task, credentials, changes):
-    """Converge the secret; return its view (name, arn) for the result."""
+def plan_secret_export(task, credentials, changes, held, vault_path):
+    """Read the secret and decide, refusing before any write what is not ours or what others can read."""
     params = task.params
     name = params["secret_name"]
-    secretsmanager = task.aws.client("secretsmanager")
-    current, arn = read_secret(secretsmanager, name)
+    client = task.aws.client("secretsmanager")
+    described = secret.describe(client, name)
+    secret.refuse_foreign(name, described, params.get("adopt_secret"))
+    current = arn = None
+    if described is not None:
+        if params["state"] == "present":
+            secret.refuse_open_policy(name, secret.resource_policy(client, name), described["ARN"].split(":")[4])
+        current, arn = secret.read_value(client, name)
     try:
         operation, after, changed = plan_secret(current, credentials, params["state"])
     except ExportError as exc:
         raise ExportError("Secrets Manager secret '%s' %s" % (name, exc))
+    if params["state"] == "present":
+        refuse_unknown_secret("Secrets Manager secret '%s'" % name, exported_secret(current),
+                              credentials["lwa_client_secret"], held, vault_path)
+    adopt = described is not None and not secret.is_managed(described) and operation is not None
     changes.before["secret"] = {"name": name, "keys": sorted(json.loads(current)) if current else []}
     changes.after["secret"] = {"name": name, "keys": sorted(after or {}), "changed_keys": changed}
-    if operation is None:
-        return {"name": name, "arn": arn}
-    changes.add("%s secret %s (%s)" % (operation, name, ", ".join(changed)) if changed
-                else "%s secret %s" % (operation, name))
-    if task.check_mode:
-        return {"name": name, "arn": arn}
-    text = json.dumps(after, sort_keys=True) if after else None
+    if adopt and params["state"] == "present":
+        changes.add("adopt secret %s (tag %s)" % (name, secret.TAG_KEY))
+    if operation:
+        changes.add("%s secret %s (%s)" % (operation, name, ", ".join(changed)) if changed
+                    else "%s secret %s" % (operation, name))
+    return SecretPlan(name, operation, after, changed, arn, adopt and params["state"] == "present")
+
+
+def export_secret(task, plan):
+    """Carry the plan out; return the secret's view (name, arn) for the result."""
+    name, operation = plan.name, plan.operation
+    if task.check_mode or operation is None:
+        return {"name": name, "arn": plan.arn}
+    client = task.aws.client("secretsmanager")
+    text = json.dumps(plan.after, sort_keys=True) if plan.after else None
+    arn = plan.arn
+    if plan.adopt:
+        secret.adopt(client, name)
     if operation == "create":
-        try:
-            arn = call("create Secrets Manager secret '%s'" % name, secretsmanager.create_secret,
-                       Name=name, SecretString=text,
-                       Description="LWA credentials for SP-API clients (spapi.onboarding.lwa_export)")["ARN"]
-        except AwsFailure as exc:
-            if exc.code not in SECRET_EXISTS:  # a secret without a current value, or a concurrent run
-                raise
-            operation = "update"
+        arn = secret.create(client, name, text, "LWA credentials for SP-API clients (spapi.onboarding.lwa_export)",
+                            task.params.get("kms_key_id"))
+        operation = "update" if arn is None else operation
     if operation == "update":
-        arn = call("write Secrets Manager secret '%s'" % name, secretsmanager.put_secret_value,
+        arn = call("write Secrets Manager secret '%s'" % name, client.put_secret_value,
                    SecretId=name, SecretString=text)["ARN"]
     elif operation == "delete":
         # The vault file stays the source of truth: the export can be made again at any time,
         # so no recovery window is kept (it would block re-creating the name for days).
-        call("delete Secrets Manager secret '%s'" % name, secretsmanager.delete_secret,
+        call("delete Secrets Manager secret '%s'" % name, client.delete_secret,
              SecretId=name, ForceDeleteWithoutRecovery=True)
     return {"name": name, "arn": arn}
