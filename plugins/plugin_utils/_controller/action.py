@@ -62,6 +62,8 @@ class ControllerAction(ActionBase):
     HOLDS_SECRETS = False
     # Actions that make no AWS call (lwa_credentials, lwa_check) do not need boto3.
     NEEDS_BOTO3 = True
+    # Actions that never reach AWS (app_client_sheet) take only their own options.
+    AWS_OPTIONS = True
     TRANSFERS_FILES = False
     _requires_connection = False
 
@@ -72,8 +74,8 @@ class ControllerAction(ActionBase):
             raise AnsibleActionFail(missing_boto3_message(self._task.action))
         # Errors name the module as AnsibleModule does (spapi.onboarding.iam_user), not this plugin's file.
         self._load_name = self._task.resolved_action or self._task.action
-        dummy, params = self.validate_argument_spec(argument_spec=with_aws_options(self.ARGUMENT_SPEC),
-                                                    **self.CONSTRAINTS)
+        spec = with_aws_options(self.ARGUMENT_SPEC) if self.AWS_OPTIONS else self.ARGUMENT_SPEC
+        dummy, params = self.validate_argument_spec(argument_spec=spec, **self.CONSTRAINTS)
         task = Task(params, check_mode=bool(self._task.check_mode), diff_mode=bool(self._task.diff))
         try:
             with process_environment(self._task_environment()):
