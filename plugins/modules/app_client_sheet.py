@@ -9,13 +9,14 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 module: app_client_sheet
-short_description: Write the app client settings sheet and its machine-readable twin on the controller, only when they differ
+short_description: Write the app client sheet and its machine-readable twin on the controller when they differ
 version_added: 0.2.0
 description:
   - Writes text files that a person reads and trusts - the Seller Central app client sheet of the
     C(spapi.onboarding.app_client) role and its JSON or YAML twin - into O(output_dir) on the controller.
   - Runs in the controller's Ansible worker, not as a module process - each file is read and compared there, and
-    written only when its text or its mode differs, so a run with nothing to change starts no process and writes nothing.
+    written only when its text or its mode differs, so a run with nothing to change starts no process and writes
+    nothing.
   - A file is replaced atomically (temporary file in the same directory, fsync, rename) with mode O(mode).
   - Refuses, before writing anything, a file that is a symbolic link or not a regular file, an O(output_dir) that is a
     symbolic link or not a directory, and a directory owned by another user or writable by its group or by others.
@@ -24,8 +25,8 @@ description:
   - Makes no AWS call.
 options:
   output_dir:
-    description: Directory of the files, on the controller. Relative paths resolve against the directory ansible-playbook
-      runs from.
+    description: Directory of the files, on the controller. Relative paths resolve against the directory
+      ansible-playbook runs from.
     type: path
     required: true
   files:

@@ -119,7 +119,8 @@ def test_a_file_where_the_directory_should_be_is_refused(tmp_path):
 
 @pytest.mark.parametrize("entry, text", [
     ({"content": "# Sheet\n", "format": "json"}, "# Sheet\n"),
-    ({"content": None, "data": {"b": [1], "a": "é"}, "format": "json"}, '{\n  "b": [\n    1\n  ],\n  "a": "\\u00e9"\n}\n'),
+    ({"content": None, "data": {"b": [1], "a": "é"}, "format": "json"},
+     '{\n  "b": [\n    1\n  ],\n  "a": "\\u00e9"\n}\n'),
     ({"content": None, "data": {"b": [1], "a": "é"}, "format": "yaml"}, "---\nb:\n- 1\na: é\n"),
 ])
 def test_data_is_written_the_way_the_role_always_wrote_it(entry, text):
@@ -127,7 +128,8 @@ def test_data_is_written_the_way_the_role_always_wrote_it(entry, text):
     assert file_text(entry) == text
 
 
-@pytest.mark.parametrize("given, mode", [("0644", 0o644), ("600", 0o600), (644, 0o644), ("u+rw", None), ("9", None), ("17777", None)])
+@pytest.mark.parametrize("given, mode", [("0644", 0o644), ("600", 0o600), (644, 0o644), ("u+rw", None), ("9", None),
+                                         ("17777", None)])
 def test_modes_are_octal_strings(given, mode):
     if mode is None:
         with pytest.raises(SheetFileError, match=r"mode: must be an octal file mode such as '0644'"):
