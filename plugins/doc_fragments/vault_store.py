@@ -21,15 +21,15 @@ options:
     description:
       - When O(vault_file) is V(s3://BUCKET/KEY), how many seconds a run that will write waits for the lock object
         C(KEY.lock) that another run holds, before it refuses, naming the holder and changing nothing.
-      - An expired lock (its lease ran out: the run that took it died) is taken over with a warning.
+      - An expired lock (its lease ran out, so the run that took it died) is taken over with a warning.
     type: int
     default: 30
 notes:
-  - O(vault_file) may be V(s3://BUCKET/KEY): the object holds the same Ansible Vault text a local file would. The bucket
+  - O(vault_file) may be V(s3://BUCKET/KEY); the object holds the same Ansible Vault text a local file would. The bucket
     must have versioning enabled and must not grant access to anyone outside the account (both refused before any
     write). Writes are conditional (C(If-None-Match) to create, C(If-Match) with the ETag this run read), so a run never
     overwrites what another controller wrote; a run that writes holds the lock object C(KEY.lock) (JSON naming its
     C(owner) and when it C(expires)). The S3 calls use the task's own AWS options. See C(docs/awx.md).
   - Under ansible-runner (AWX, Automation Controller), a local O(vault_file) inside the job's private data dir is
-    refused before any AWS write: the job's directory is deleted when the job ends.
+    refused before any AWS write, since the job's directory is deleted when the job ends.
 """

@@ -27,8 +27,8 @@ description:
     credentials.
   - Exports never go backwards. The vault file keeps salted fingerprints of the client secrets it has held. An
     export holding a client secret the vault never held was written by a rotation elsewhere (another controller or
-    vault file): the task fails naming it and leaves every export untouched. One holding an older secret the vault
-    held is brought up to date. Every export is read and checked before the first one is written.
+    vault file), so the task fails naming it and leaves every export untouched. One holding an older secret the
+    vault held is brought up to date. Every export is read and checked before the first one is written.
   - O(credentials_file) names a python-amazon-sp-api C(credentials.yml) (it reads
     C(~/.config/python-sp-api/credentials.yml)); the account O(account) gets C(refresh_token), C(lwa_app_id) and
     C(lwa_client_secret). Other accounts in the file, and other keys of the account, are kept. The file is written

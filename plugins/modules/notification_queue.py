@@ -65,9 +65,9 @@ options:
         default: 5
   keep_principals:
     description:
-      - Principals outside this account and O(sender_account) whose C(Allow) statements in the queue policy are kept:
-        12-digit account ids (every principal of that account), IAM principal ARNs, or AWS service principals such
-        as V(sns.amazonaws.com). Wildcards are refused.
+      - Principals outside this account and O(sender_account) whose C(Allow) statements in the queue policy are kept,
+        as 12-digit account ids (every principal of that account), IAM principal ARNs, or AWS service principals
+        such as V(sns.amazonaws.com). Wildcards are refused.
       - Any other account's grant is removed, since it could read every new LWA client secret from the queue.
     type: list
     elements: str

@@ -100,6 +100,12 @@ def test_another_teams_secret_is_untouched_until_handed_over(moto, env):
     again, calls = export(moto, admin, vault_file=vault, secret_name=NAME)
     assert again["changed"] is False and calls == ["DescribeSecret", "GetResourcePolicy", "GetSecretValue"]
 
+    # An older version's secret, untagged, that already holds the values: handing it over only tags it.
+    client.create_secret(Name="sp-api/old", SecretString=json.dumps({"LWA_APP_ID": CLIENT_ID, "LWA_CLIENT_SECRET": S3}))
+    adopted, calls = export(moto, admin, vault_file=vault, secret_name="sp-api/old", adopt_secret=True)
+    assert adopted["changed"] and writes(calls) == ["TagResource"]
+    assert export(moto, admin, vault_file=vault, secret_name="sp-api/old")[0]["changed"] is False
+
 
 def test_created_tagged_with_the_kms_key_and_refused_once_others_can_read_it(moto, env):
     admin, client, vault = env

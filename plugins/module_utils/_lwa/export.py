@@ -179,14 +179,15 @@ def plan_secret_export(task, credentials, changes, held, vault_path):
     """Read the secret and decide, refusing before any write what is not ours or what others can read."""
     params = task.params
     name = params["secret_name"]
-    client = task.aws.client("secretsmanager")
-    described = secret.describe(client, name)
+    secretsmanager = task.aws.client("secretsmanager")
+    described = secret.describe(secretsmanager, name)
     secret.refuse_foreign(name, described, params.get("adopt_secret"))
     current = arn = None
     if described is not None:
         if params["state"] == "present":
-            secret.refuse_open_policy(name, secret.resource_policy(client, name), described["ARN"].split(":")[4])
-        current, arn = secret.read_value(client, name)
+            policy = secret.resource_policy(secretsmanager, name)
+            secret.refuse_open_policy(name, policy, described["ARN"].split(":")[4])
+        current, arn = secret.read_value(secretsmanager, name)
     try:
         operation, after, changed = plan_secret(current, credentials, params["state"])
     except ExportError as exc:
@@ -194,37 +195,40 @@ def plan_secret_export(task, credentials, changes, held, vault_path):
     if params["state"] == "present":
         refuse_unknown_secret("Secrets Manager secret '%s'" % name, exported_secret(current),
                               credentials["lwa_client_secret"], held, vault_path)
-    adopt = described is not None and not secret.is_managed(described) and operation is not None
+    # Handed over (refuse_foreign let it pass): tagged even when its values are already ours, so that the
+    # next run needs no adopt_secret.
+    adopt = described is not None and not secret.is_managed(described) and params["state"] == "present"
     changes.before["secret"] = {"name": name, "keys": sorted(json.loads(current)) if current else []}
     changes.after["secret"] = {"name": name, "keys": sorted(after or {}), "changed_keys": changed}
-    if adopt and params["state"] == "present":
+    if adopt:
         changes.add("adopt secret %s (tag %s)" % (name, secret.TAG_KEY))
     if operation:
         changes.add("%s secret %s (%s)" % (operation, name, ", ".join(changed)) if changed
                     else "%s secret %s" % (operation, name))
-    return SecretPlan(name, operation, after, changed, arn, adopt and params["state"] == "present")
+    return SecretPlan(name, operation, after, changed, arn, adopt)
 
 
 def export_secret(task, plan):
     """Carry the plan out; return the secret's view (name, arn) for the result."""
     name, operation = plan.name, plan.operation
-    if task.check_mode or operation is None:
+    if task.check_mode or (operation is None and not plan.adopt):
         return {"name": name, "arn": plan.arn}
-    client = task.aws.client("secretsmanager")
+    secretsmanager = task.aws.client("secretsmanager")
     text = json.dumps(plan.after, sort_keys=True) if plan.after else None
     arn = plan.arn
     if plan.adopt:
-        secret.adopt(client, name)
+        secret.adopt(secretsmanager, name)
     if operation == "create":
-        arn = secret.create(client, name, text, "LWA credentials for SP-API clients (spapi.onboarding.lwa_export)",
+        arn = secret.create(secretsmanager, name, text,
+                            "LWA credentials for SP-API clients (spapi.onboarding.lwa_export)",
                             task.params.get("kms_key_id"))
         operation = "update" if arn is None else operation
     if operation == "update":
-        arn = call("write Secrets Manager secret '%s'" % name, client.put_secret_value,
+        arn = call("write Secrets Manager secret '%s'" % name, secretsmanager.put_secret_value,
                    SecretId=name, SecretString=text)["ARN"]
     elif operation == "delete":
         # The vault file stays the source of truth: the export can be made again at any time,
         # so no recovery window is kept (it would block re-creating the name for days).
-        call("delete Secrets Manager secret '%s'" % name, client.delete_secret,
+        call("delete Secrets Manager secret '%s'" % name, secretsmanager.delete_secret,
              SecretId=name, ForceDeleteWithoutRecovery=True)
     return {"name": name, "arn": arn}
