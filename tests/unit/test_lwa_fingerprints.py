@@ -15,6 +15,7 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.fingerprints
     KEYS,
     MAX_FINGERPRINTS,
     SALT_KEY,
+    carry,
     fingerprint,
     held,
     remember,
@@ -145,3 +146,20 @@ def test_exports_never_go_backwards(exported, refused):
 ])
 def test_exported_secret(text, secret):
     assert exported_secret(text) == secret
+
+
+def test_carry_keeps_what_the_replaced_content_held():
+    # A vault written before fingerprints existed holds S1; the new content (from a plan that knows
+    # nothing of fingerprints) holds S2 alone: S1 stays held.
+    before = vault(S1)
+    after = {"lwa_client_id": "amzn1.application-oa2-client.x", "lwa_client_secret": S2}
+    carried = carry(before, after, fixed_salt)
+    assert carried[FINGERPRINTS_KEY] == [fingerprint(SALT, S2), fingerprint(SALT, S1)]
+    assert held(carried, S1) and held(carried, S2) and not held(carried, S3)
+    assert carry(before, carried, fixed_salt) == carried  # idempotent
+    # Fingerprints the replaced content had are kept under its salt, newest first, bounded.
+    later = carry(carried, dict(after, lwa_client_secret=S3), lambda: pytest.fail("the salt is kept"))
+    assert later[FINGERPRINTS_KEY] == [fingerprint(SALT, s) for s in (S3, S2, S1)]
+    assert later[SALT_KEY] == SALT and "team_variable" not in later
+    # Nothing before: just remember what comes.
+    assert carry(None, after, fixed_salt) == remember(after, fixed_salt)

@@ -55,6 +55,15 @@ def _secrets(content):
             if isinstance(content.get(key), str) and content[key]]
 
 
+def _unique(values):
+    """values without repeats, in their order."""
+    seen = []
+    for value in values:
+        if value not in seen:
+            seen.append(value)
+    return seen
+
+
 def remember(content, make_salt=new_salt):
     """The vault content with the fingerprints of its current and previous client secret added.
 
@@ -72,13 +81,28 @@ def remember(content, make_salt=new_salt):
         old = _remembered(result)
     else:  # no salt (or a broken one): fingerprints made under another salt can never match again
         salt, old = make_salt(), []
-    listed = []
-    for value in [fingerprint(salt, s) for s in secrets] + old:
-        if value not in listed:
-            listed.append(value)
     result[SALT_KEY] = str(salt)
-    result[FINGERPRINTS_KEY] = listed[:MAX_FINGERPRINTS]
+    result[FINGERPRINTS_KEY] = _unique([fingerprint(salt, s) for s in secrets] + old)[:MAX_FINGERPRINTS]
     return result
+
+
+def carry(before, after, make_salt=new_salt):
+    """The content `after` that replaces `before` in a vault, remembering what `before` held.
+
+    A writer that builds the new content from the collection's plan (which knows nothing of
+    fingerprints) calls this with the content it read: the fingerprints (and salt) of `before`,
+    and those of its current and previous secrets, are kept (a vault written before fingerprints
+    existed loses none of its secrets), then `after`'s own secrets are added, newest first.
+    Pure and idempotent, like remember().
+    """
+    old = remember(before or {}, make_salt)
+    result = dict(after or {})
+    salt = old.get(SALT_KEY)
+    if salt and result.get(SALT_KEY) in (None, "", salt):
+        listed = _remembered(result) if result.get(SALT_KEY) == salt else []
+        result[SALT_KEY] = salt
+        result[FINGERPRINTS_KEY] = _unique(listed + _remembered(old))[:MAX_FINGERPRINTS]
+    return remember(result, make_salt)
 
 
 def held(content, secret):
