@@ -164,8 +164,8 @@ def test_a_vaulted_new_secret_keeps_at_most_180_days_and_the_old_one_7():
     (z(t(30)), z(t(-10)), 7, 30, False, False),          # told, within the bound
     (z(t(27000)), z(t(-176)), 7, 4, True, True),         # issue 20 item 2: a forged 2099 recorded 176 days ago
     (z(t(27000)), z(t(-10)), 7, 170, False, True),       # still judged by the bound, and said
-    (None, z(t(-176)), 7, 4, True, True),                # unknown, but it cannot live past the bound
-    (None, z(t(-10)), 7, 170, False, True),
+    (None, z(t(-176)), 7, None, True, True),             # unknown (as reported), but it cannot live past the bound
+    (None, z(t(-10)), 7, None, False, True),
     (None, None, 7, None, False, True),                  # nothing known: passes with a warning, as before
     (z(t(30)), "garbled", 7, 30, False, False),
 ])

@@ -37,7 +37,11 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._lwa._rotation.ac
     RotationFailed,
 )
 from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.rotate_sqs import LONG_POLL, Queue
-from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.store import store_diff, vaulted_credentials
+from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.store import (
+    effective_expiry,
+    store_diff,
+    vaulted_credentials,
+)
 from ansible_collections.spapi.onboarding.plugins.module_utils._common.validate import ValidationError
 
 
@@ -76,9 +80,11 @@ class Rotation:
 
     # --- the vault file ---------------------------------------------------------------------------
     def _report(self, data):
-        expires, dummy = plan.judged_expiry(data)
+        # Days left by the earlier of the vaulted expiry and the latest it can be (lwa_check's rule);
+        # unknown stays unknown.
+        expires, told, dummy = effective_expiry(data.get("lwa_client_secret_expires"), data.get("updated"))
         self.result.update(client_id=data["lwa_client_id"], client_secret_expires=data.get("lwa_client_secret_expires"),
-                           days_left=days_left(expires, self.clock.now()),
+                           days_left=days_left(expires, self.clock.now()) if told else None,
                            previous_client_secret_expires=data.get("lwa_previous_client_secret_expires"))
 
     def _write(self, desired):

@@ -151,7 +151,7 @@ def expiry_report(expires_text, now, min_days_left, vaulted_at=None):
 
     Judged by the earlier of the vaulted expiry and 180 days after vaulted_at (the vault file's updated),
     so that an expiry that was recorded too late (a forged notification) cannot hide a secret about to lapse."""
-    expires, told, bound = effective_expiry(expires_text, vaulted_at)
+    expires, told, dummy = effective_expiry(expires_text, vaulted_at)
     warning = None
     if expires_text and told is None:
         warning = "the vault file's lwa_client_secret_expires is not an ISO 8601 time; ignored"
@@ -160,18 +160,21 @@ def expiry_report(expires_text, now, min_days_left, vaulted_at=None):
                    "Set client_secret_expires with lwa_credentials (Developer Central shows it), or let the rotation "
                    "record it")
     elif expires < told:
-        warning = ("the vault file says the client secret expires %s, later than a secret can live: it was vaulted "
-                   "by %s, so it expires by %s at the latest, and is judged by that. Rotate it, or store the expiry "
-                   "Developer Central shows with lwa_credentials" % (iso(told), vaulted_at, iso(expires)))
+        warning = ("the vault file says the client secret expires %s, later than it can live: the vault file already "
+                   "held it at its last update (%s) and no secret lives more than 180 days, so it expires by %s at "
+                   "the latest, and is judged by that (a forged expiry notification may have recorded the later "
+                   "date). Rotate it, or store the expiry Developer Central shows with lwa_credentials"
+                   % (iso(told), vaulted_at, iso(expires)))
     if expires is None:
         return None, None, None, warning
-    if told is None:
-        warning += " (it expires by %s at the latest: 180 days after the vault file was updated)" % iso(expires)
     left = days_left(expires, now)
     problem = None
     if left < min_days_left:
-        problem = ("the LWA client secret %s (%s): fewer than min_days_left=%d days. Rotate it now "
+        problem = ("the LWA client secret %s%s (%s): fewer than min_days_left=%d days. Rotate it now "
                    "(playbooks/lwa_rotate.yml, or spapi.onboarding.lwa_rotate with force: true)"
-                   % ("expired %d days ago" % -left if left < 0 else "expires in %d days" % left, iso(expires),
-                      min_days_left))
+                   % ("expired %d days ago" % -left if left < 0 else "expires in %d days" % left,
+                      " at the latest" if expires != told else "", iso(expires), min_days_left))
+    if told is None:  # still unknown, as the result says; only a certain lapse fails
+        warning += " (it expires by %s at the latest: 180 days after the vault file was updated)" % iso(expires)
+        return None, None, problem, warning
     return iso(expires), left, problem, warning
