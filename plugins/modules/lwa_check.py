@@ -17,7 +17,9 @@ description:
     token is vaulted, else a grantless client-credentials grant with the scope C(sellingpartnerapi::notifications).
   - Reports the days until the client secret expires, and fails when fewer than O(min_days_left) are left, so that a
     scheduled run warns before every integration using the application stops.
-  - An unknown expiry (the vault file does not record it) passes with a warning.
+  - The expiry is judged by the earlier of the vaulted one and 180 days after the vault file's last update (no secret
+    lives longer), so that a later date recorded by mistake, or by a forged notification, hides nothing. An unknown
+    expiry (the vault file does not record it) passes with a warning, unless even that latest date is too close.
   - Every failure says what to do. C(invalid_client) means the vaulted client secret is wrong or has expired (for
     example the old secret, 7 days after a rotation; run the rotation, which also adopts a new secret waiting in the
     queue); C(invalid_grant) means the refresh token is no longer valid; a missing vault file, or one that the loaded

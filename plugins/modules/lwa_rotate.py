@@ -16,20 +16,29 @@ description:
     every integration using the application stops. The new secret is delivered asynchronously, as an
     C(APPLICATION_OAUTH_CLIENT_NEW_SECRET) notification, to the SQS queue registered in the Developer Console
     (Notification Preferences, row C(Application Client New Secret)); the old secret keeps working for 7 days.
-  - 'Every run, forced or not, does in this order: (1) looks in the queue O(queue_name) for a new secret for the
-    vaulted client id that the vault file does not hold, left by a run that stopped or timed out, and adopts it
-    (a duplicate of the vaulted secret is deleted and is no change); (2) when O(expiry_queue_name) is given, reads the
-    C(APPLICATION_OAUTH_CLIENT_SECRET_EXPIRY) notifications for the client id and records in the vault file the
-    expiry the latest one sent after the current secret was vaulted gives (older ones are stale; read ones are
-    deleted); (3) unless O(force), stops when the secret expires later than O(days_before_expiry) days from now, or
-    when its expiry is unknown (and says so); (4) gets a grantless token (scope
-    C(sellingpartnerapi::client_credential:rotation)), calls C(rotateApplicationClientSecret), long-polls the queue for
-    the notification, writes the vault file (the new secret and its expiry, the old one as
-    C(lwa_previous_client_secret) with its 7-day expiry), proves the new secret with a token exchange, and only then
-    deletes the message.'
+  - 'Every run, forced or not, does in this order: (1) reads the whole queue O(queue_name) (paged, within
+    O(wait_timeout)) for a new secret for the vaulted client id that the vault file does not hold, left by a run that
+    stopped or timed out, and adopts it once LWA accepts it (a duplicate of the vaulted secret is deleted and is no
+    change); (2) when O(expiry_queue_name) is given, reads the C(APPLICATION_OAUTH_CLIENT_SECRET_EXPIRY) notifications
+    for the client id and records in the vault file the earliest expiry those sent after the current secret was
+    vaulted give, when it is earlier than the vaulted one (older ones are stale; read ones are deleted); (3) unless
+    O(force), stops when the secret expires later than O(days_before_expiry) days from now, or when its expiry is
+    unknown (and says so); (4) gets a grantless token (scope C(sellingpartnerapi::client_credential:rotation)), calls
+    C(rotateApplicationClientSecret), long-polls the queue for the notification, proves the new secret with a token
+    exchange, writes the vault file (the new secret and its expiry, the old one as C(lwa_previous_client_secret) with
+    its 7-day expiry), and only then deletes the message.'
   - A new secret is never lost. The message is deleted only once the vault file holds the secret and LWA accepted it;
     when anything fails, the messages the run holds are made visible again at once, and a re-run adopts the secret
-    without rotating again. Messages for another client id are made visible again at once.
+    without rotating again.
+  - 'Nothing read from a queue is trusted, since anyone allowed C(sqs:SendMessage) on it can send a message shaped like
+    Amazon''s. A new secret LWA refuses is never vaulted and never demotes the vaulted one: it is reported (result
+    RV(refused) and a warning naming the message id and the SQS sender) and set aside. Dates from messages can bring
+    the vaulted expiry earlier, never later (a new secret lives at most 180 days from its message''s C(publishTime), a
+    C(publishTime) in the future counts as now). Each message is parsed on its own, with size and depth limits: one
+    that does not parse, names another client id or another notification type is set aside and the run goes on.
+    Set aside means left in the queue, hidden for 60 seconds, then visible again and, once received more often than
+    the queue''s C(maxReceiveCount), moved to its dead-letter queue. When not every message of the new-secret queue
+    could be read and judged within O(wait_timeout), no rotation is requested.'
   - A run that stopped while holding messages (killed, for example) leaves them hidden for 60 seconds at most. A run
     that finds hidden messages in the queue does not request a rotation, because they may hold a new secret; it fails
     saying to re-run a minute later.
@@ -171,9 +180,26 @@ previous_client_secret_expires:
   type: str
   sample: "2026-01-15T22:09:17Z"
 expiry_learned:
-  description: The expiry an expiry notification gave in this run.
-  returned: when one was read
+  description: The expiry the expiry notifications of this run gave, when it was earlier than the vaulted one.
+  returned: when one was recorded
   type: str
+read:
+  description: How many messages of the new-secret queue this run read.
+  returned: when the queue was read
+  type: int
+refused:
+  description:
+    - The new secrets read from the queues that LWA refused (never vaulted), each with its C(message_id),
+      C(client_id) and C(sender) (the SQS C(SenderId) of the message).
+  returned: always
+  type: list
+  elements: dict
+set_aside:
+  description:
+    - How many messages this run set aside (not a notification for this client id, unreadable, or refused by LWA),
+      left in the queue and visible again after 60 seconds.
+  returned: always
+  type: int
 proven:
   description: The token grants with which the new secret was proven.
   returned: when a secret was rotated or adopted
