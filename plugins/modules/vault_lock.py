@@ -13,16 +13,16 @@ short_description: Hold the lock of an S3 vault across several tasks of one run
 version_added: 0.3.0
 description:
   - Takes (O(state=present)) or releases (O(state=absent)) the lock object C(KEY.lock) of a vault kept in S3
-    (O(vault_file=s3://BUCKET/KEY)), so that a run that writes in several tasks (the C(iam) role: user, policy, role,
-    STS policy, then the access key into the vault) holds it from its first write to its last, and no other
+    (O(vault_file=s3://BUCKET/KEY)), so that a run that writes in several tasks (the C(iam) role writes the user, the policy, the role,
+    the STS policy, then the access key into the vault) holds it from its first write to its last, and no other
     controller (an AWX job, another operator's machine) writes the same vault in between.
-  - The lock is an S3 object created with C(If-None-Match: *), holding JSON that names its C(owner) (user@host and a
-    run id: the AWX job id, the ansible-runner job, or the ansible-playbook process id) and when its lease
+  - The lock is an S3 object created only if none exists (C(If-None-Match) header), holding JSON that names its C(owner) (user@host and a
+    run id, which is the AWX job id, the ansible-runner job, or the ansible-playbook process id) and when its lease
     C(expires). Tasks of the same run that find the lock theirs go on; every vault writer of the collection
     (M(spapi.onboarding.access_key), M(spapi.onboarding.lwa_credentials), M(spapi.onboarding.lwa_rotate)) takes it too.
   - A live lock of another run refuses after O(vault_lock_timeout) seconds, naming its owner and when it expires,
     changing nothing. An expired lock is taken over, atomically, with a warning.
-  - A local vault file needs no such lock (each writer takes the file's own lock): the task changes nothing.
+  - A local vault file needs no such lock (each writer takes the file's own lock), so the task changes nothing.
   - Release it in an C(always:) section, so that a failed run does not leave it until its lease ends.
 options:
   vault_file:

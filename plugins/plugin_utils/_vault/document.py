@@ -54,8 +54,8 @@ class VaultDocument:
         loaded = set(v for v, dummy in self.secrets)
         return self._header_id if self._header_id in loaded else None
 
-    def write_content(self, content):
-        if self.before_write:
+    def write_content(self, content, keep_ours=True):
+        if self.before_write and keep_ours:
             content = self.before_write(dict(content))
         self.store.write(encrypt_vault_data(content, self.secrets, self._encrypt_id(), self.location))
         self.exists = True
@@ -70,7 +70,7 @@ class VaultDocument:
     def remove(self):
         """Take the owned keys out: the whole store when nothing else is in it."""
         if self.others:
-            self.write_content(self.others)
+            self.write_content(self.others, keep_ours=False)
         else:
             self.store.remove()
             self.exists = False

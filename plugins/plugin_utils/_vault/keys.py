@@ -24,8 +24,7 @@ from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.files impo
     no_vault_password,
 )
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.fingerprints import KEYS as FINGERPRINT_KEYS
-from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.fingerprints import remember
+from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.fingerprints import carry
 
 WRONG_PASSWORD = ("the vault password (or the --vault-id) given to ansible-playbook is not the one that encrypted it: "
                   "give the right one")
@@ -43,10 +42,8 @@ def lwa_document(store, secrets, vault_id=None):
     """Every write keeps the fingerprints of the secrets the vault held and adds the new ones, so an
     export can tell a secret this vault never held (lwa_export)."""
     def before_write(content):
-        for key in FINGERPRINT_KEYS:
-            if key not in content and key in (document.ours or {}):
-                content[key] = document.ours[key]
-        return remember(content)
+        # What the vault held before this write stays remembered, even from a vault without fingerprints yet.
+        return carry(document.ours or {}, content)
 
     document = VaultDocument(store, secrets, LWA_VAULT_KEYS, vault_id, before_write=before_write)
     return document
