@@ -25,11 +25,13 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.common impor
     parse_time,
 )
 from ansible_collections.spapi.onboarding.plugins.module_utils._common.validate import ValidationError
+from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.fingerprints import KEYS as FINGERPRINT_KEYS
 
 # No client secret lives longer (Amazon's rule since 2023); an upper bound on every expiry.
 SECRET_LIFETIME = datetime.timedelta(days=180)
 # The keys a change of which is a change (updated only records when one happened).
-COMPARED_KEYS = tuple(k for k in LWA_VAULT_KEYS if k != "updated")
+# The fingerprints follow the secrets (kept and extended at every write): never a change of their own.
+COMPARED_KEYS = tuple(k for k in LWA_VAULT_KEYS if k not in ("updated",) + FINGERPRINT_KEYS)
 
 
 def validate_credentials_params(params):
