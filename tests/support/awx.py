@@ -28,15 +28,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import ansible_runner
 
 from tests.support.moto import writes
 from tests.support.paths import REPO
-from tools.standins.moto import _action_of  # how the recorder names a call: one definition
 
 BIN = Path(sys.executable).parent
 VAULT_ID = "spapi"
@@ -186,30 +183,13 @@ def run_job(playbook, moto_url, credentials, survey=None, extra_vars=None, env=N
         shutil.rmtree(private, ignore_errors=True)
 
 
-def _recording(moto):
-    raw = urllib.request.urlopen(moto.url + "/moto-api/recorder/download-recording", timeout=10).read()
-    return [json.loads(line) for line in raw.decode("utf-8").splitlines() if line.strip()]
-
-
-def _s3_write(record):
-    # S3 is REST: no Action, no X-Amz-Target; what changes state is PUT, POST and DELETE.
-    if record.get("method") not in ("PUT", "POST", "DELETE") or _action_of(record):
-        return None
-    path = urllib.parse.urlsplit(record.get("url", "")).path
-    return None if path.startswith("/moto-api/") else "S3 %s %s" % (record["method"], path)
-
-
 @contextlib.contextmanager
 def aws_writes(moto):
-    """Record the AWS calls made inside the block; the list it yields is then filled with the writes:
-    moto.writes() of the query and JSON services, plus S3's PUT/POST/DELETE ("S3 PUT /bucket/key")."""
+    """Record the AWS calls made inside the block; the list it yields is then filled with the writes
+    (moto's recorder names S3's REST calls too: PutObject, DeleteObject, ...)."""
     found = []
     moto.start_recording()
     try:
         yield found
     finally:
-        urllib.request.urlopen(urllib.request.Request(
-            moto.url + "/moto-api/recorder/stop-recording", data=b"", method="POST"), timeout=10).read()
-        records = _recording(moto)
-        found.extend(writes([a for a in map(_action_of, records) if a]))
-        found.extend(w for w in map(_s3_write, records) if w)
+        found.extend(writes(moto.stop_recording()))
