@@ -18,7 +18,7 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._access_key.ensur
 )
 from ansible_collections.spapi.onboarding.plugins.modules.access_key import ARGUMENT_SPEC
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._controller.action import ControllerAction
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.files import encryption_secret, loaded_secrets
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.codec import encryption_secret, loaded_secrets
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.keys import key_store
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.store import open_store
 

@@ -20,7 +20,7 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._common.validate 
 from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.store import expiry_report
 from ansible_collections.spapi.onboarding.plugins.modules.lwa_check import ARGUMENT_SPEC
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._controller.action import ControllerAction
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.files import loaded_secrets
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.codec import loaded_secrets
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.keys import vaulted_lwa
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.store import open_store
 

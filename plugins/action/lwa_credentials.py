@@ -19,7 +19,7 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.credentials 
 from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.store import validate_credentials_params
 from ansible_collections.spapi.onboarding.plugins.modules.lwa_credentials import ARGUMENT_SPEC
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._controller.action import ControllerAction
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.files import encryption_secret, loaded_secrets
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.codec import encryption_secret, loaded_secrets
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.keys import lwa_document
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.store import open_store
 

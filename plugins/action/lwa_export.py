@@ -11,7 +11,7 @@ __metaclass__ = type
 from ansible_collections.spapi.onboarding.plugins.modules.lwa_export import ARGUMENT_SPEC
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._controller.action import ControllerAction
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._lwa_export.run import run_export
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.files import loaded_secrets
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.codec import loaded_secrets
 
 
 class ActionModule(ControllerAction):

@@ -16,7 +16,7 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.rotate_plan 
 from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.rotate_run import rotate_secret
 from ansible_collections.spapi.onboarding.plugins.modules.lwa_rotate import ARGUMENT_SPEC, CONSTRAINTS
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._controller.action import ControllerAction
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.files import encryption_secret, loaded_secrets
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.codec import encryption_secret, loaded_secrets
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.keys import LwaVault
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.store import open_store
 

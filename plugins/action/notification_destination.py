@@ -18,7 +18,7 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.destination 
 )
 from ansible_collections.spapi.onboarding.plugins.modules.notification_destination import ARGUMENT_SPEC
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._controller.action import ControllerAction
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.files import loaded_secrets
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.codec import loaded_secrets
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.keys import vaulted_lwa
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.store import open_store
 

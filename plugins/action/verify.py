@@ -10,7 +10,7 @@ __metaclass__ = type
 from ansible_collections.spapi.onboarding.plugins.module_utils._verify.chain import validate_verify_params, verify_chain
 from ansible_collections.spapi.onboarding.plugins.modules.verify import ARGUMENT_SPEC
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._controller.action import ControllerAction
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.files import loaded_secrets
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.codec import loaded_secrets
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.keys import read_key
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.store import open_store
 

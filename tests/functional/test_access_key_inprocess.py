@@ -15,7 +15,8 @@ from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.keys impor
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.store import LocalStore
 from ansible_collections.spapi.onboarding.plugins.module_utils._access_key.ensure import AccessKeyError, ensure_access_key
 from ansible_collections.spapi.onboarding.plugins.modules.access_key import ARGUMENT_SPEC
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.files import VaultFileError, write_vault_file
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.codec import VaultFileError
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.files import write_vault_file
 from tests.support.errors import error_reply
 from tests.support.moto import writes
 from tests.support.tasks import make_task

@@ -18,7 +18,8 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.http import 
 from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.rotate_plan import ROTATE_PATH, validate_rotate_params
 from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.rotate_run import Clock, rotate_secret
 from ansible_collections.spapi.onboarding.plugins.modules.lwa_rotate import ARGUMENT_SPEC, CONSTRAINTS
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.files import VaultFileError, write_vault_file
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.codec import VaultFileError
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.files import write_vault_file
 from tests.support.lwa_fixtures import lwa, lwa_server  # noqa: F401  pylint: disable=unused-import
 from tests.support.tasks import make_task
 

@@ -15,7 +15,7 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._access_key.ensur
 )
 from ansible_collections.spapi.onboarding.plugins.module_utils._common.validate import ValidationError
 from ansible_collections.spapi.onboarding.plugins.modules.access_key import ARGUMENT_SPEC
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.files import VaultFileError, encrypt_vault_data
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.codec import VaultFileError, encrypt_vault_data
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.keys import key_store, read_key
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.s3 import S3Store
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.s3_lock import S3Lock

@@ -13,7 +13,7 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._access_key.plan 
     validate_access_key_params,
 )
 from ansible_collections.spapi.onboarding.plugins.module_utils._common.validate import ValidationError
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.files import VaultFileError
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.codec import VaultFileError
 
 
 def params(**overrides):

@@ -15,11 +15,8 @@ from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.keys impor
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.store import LocalStore
 from ansible_collections.spapi.onboarding.plugins.module_utils._common.validate import ValidationError
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._controller.file_safety import check_safe_file
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.files import (
-    VaultFileError,
-    check_writable,
-    write_vault_file,
-)
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.codec import VaultFileError
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.files import check_writable, write_vault_file
 
 SECRETS = [("spapi", VaultSecret(b"pw"))]
 KEY = {"aws_access_key_id": "AKIAIOSFODNN7EXAMPLE", "aws_secret_access_key": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",

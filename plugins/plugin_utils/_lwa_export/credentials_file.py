@@ -31,12 +31,8 @@ from ansible_collections.spapi.onboarding.plugins.plugin_utils._controller.file_
     check_safe_file,
     open_nofollow,
 )
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.files import (
-    VaultFileError,
-    plain,
-    restrict_mode,
-    write_local_text,
-)
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.codec import VaultFileError, plain
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.files import restrict_mode, write_local_text
 
 
 def missing_directories(directory):

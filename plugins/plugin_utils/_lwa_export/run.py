@@ -28,7 +28,8 @@ from ansible_collections.spapi.onboarding.plugins.plugin_utils._lwa_export.crede
     export_file,
     plan_file_export,
 )
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.files import no_vault_password, resolve_vault_path
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.codec import no_vault_password
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.files import resolve_vault_path
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.keys import read_lwa
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.store import open_store
 

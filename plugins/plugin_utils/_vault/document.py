@@ -13,7 +13,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.spapi.onboarding.plugins.module_utils._common.validate import ValidationError
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.files import (
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.codec import (
     decrypt_vault_text,
     encrypt_vault_data,
     header_vault_id,

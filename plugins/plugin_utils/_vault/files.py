@@ -1,12 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: spapi.onboarding contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The vault file that holds the access key: the only place the secret is persisted.
-
-ansible-core's Vault API is internal and moves between versions; every use of it
-is in this file. The file is a YAML mapping encrypted as a whole, so that
-`ansible-vault view` and `include_vars` read it as they read any vault file.
-"""
+"""A vault file on the controller: read without following links, written atomically with mode 0600
+in a directory only its owner can change. The Vault text itself is codec.py's business."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -17,18 +13,8 @@ import os
 import stat
 import tempfile
 
-import yaml
-
-from ansible import constants as C
-from ansible.parsing.vault import VaultLib, match_encrypt_secret
-
-try:  # ansible-core >= 2.19
-    from ansible.parsing.vault import VaultSecretsContext
-except ImportError:  # pragma: no cover - older cores
-    VaultSecretsContext = None
-
-from ansible_collections.spapi.onboarding.plugins.module_utils._common.errors import SpapiError
 from ansible_collections.spapi.onboarding.plugins.module_utils._common.validate import ValidationError
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.codec import VaultFileError, encrypt_vault_data
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.runner import job_data_dir
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._controller.file_safety import (
     PRIVATE_MODE,
@@ -45,46 +31,6 @@ def resolve_vault_path(path):
 
     Links are not resolved: a path that is a link is refused where it is used, never followed."""
     return os.path.abspath(os.path.expanduser(path))
-
-
-def no_vault_password(consequence):
-    """Why the task stops without a vault password, and how to give ansible-playbook one."""
-    return ("no vault password is loaded, so %s. Run ansible-playbook with --vault-id <id>@prompt "
-            "(or --vault-id <id>@<password file>, or --vault-password-file <file>)" % consequence)
-
-
-NO_SECRET_HELP = no_vault_password("the access key cannot be stored")
-
-
-class VaultFileError(SpapiError):
-    """The vault file cannot be read or written; the message never contains its content."""
-
-
-class WrongVaultSecret(VaultFileError):
-    """None of the vault secrets given to ansible-playbook opens the file."""
-
-
-def loaded_secrets(loader=None):
-    """The (vault_id, secret) pairs ansible-playbook loaded from --vault-id/--vault-password-file."""
-    if VaultSecretsContext is not None:
-        context = VaultSecretsContext.current(optional=True)
-        if context is not None and context.secrets:
-            return list(context.secrets)
-    vault = getattr(loader, "_vault", None)
-    return list(getattr(vault, "secrets", None) or [])
-
-
-def encryption_secret(secrets, vault_id=None, option="vault_id"):
-    """Pick the secret to encrypt with (vault_id, else the configured vault_encrypt_identity,
-    else the first loaded), or explain how to provide one."""
-    if not secrets:
-        raise ValidationError(option, NO_SECRET_HELP)
-    vault_id = vault_id or C.DEFAULT_VAULT_ENCRYPT_IDENTITY
-    try:
-        return match_encrypt_secret(secrets, vault_id or None)
-    except Exception:
-        raise ValidationError(option, "no vault secret with id %r is loaded; loaded ids: %s"
-                              % (vault_id, ", ".join(sorted(set(v for v, dummy in secrets)))))
 
 
 def check_writable(path, option="vault_file", may_create_directory=False):
@@ -143,72 +89,6 @@ def restrict_vault_mode(path):
         raise VaultFileError("cannot set the mode of the vault file %s to 0600: %s" % (path, exc.strerror))
 
 
-def vault_id_of(path):
-    """The vault id in the local file's header (None for a 1.1 header or no file), to re-encrypt it alike."""
-    try:
-        fd = open_nofollow(path, os.O_RDONLY)
-    except OSError:
-        return None
-    with os.fdopen(fd, "rb") as handle:
-        return header_vault_id(handle.readline())
-
-
-def split_owned(content, owned_keys):
-    """(ours, others): the keys of a vault file's content that a module owns, and every other key, which
-    it keeps as it is. ours is None when the file holds none of them."""
-    content = content or {}
-    ours = dict((k, v) for k, v in content.items() if k in owned_keys) or None
-    others = dict((k, v) for k, v in content.items() if k not in owned_keys)
-    return ours, others
-
-
-def reencrypt_id(path, secrets, vault_id=None, exists=True):
-    """The vault id to encrypt an existing file with: vault_id when given, else the id in the file's
-    header when that id is loaded (its owners can still open it), else None (Ansible's default)."""
-    if vault_id or not exists:
-        return vault_id or None
-    existing = vault_id_of(path)
-    return existing if existing in set(v for v, dummy in secrets) else None
-
-
-def decrypt_vault_text(vaulttext, secrets, location):
-    """The YAML mapping inside an Ansible Vault text; errors name the location, never the content."""
-    if not VaultLib.is_encrypted(vaulttext):
-        raise VaultFileError("%s is not an Ansible Vault file; it was left untouched" % location)
-    try:
-        plaintext = VaultLib(secrets).decrypt(vaulttext)
-    except Exception:
-        raise WrongVaultSecret("cannot decrypt the vault file %s with the vault secrets given to ansible-playbook"
-                               % location)
-    try:
-        data = yaml.safe_load(plaintext)
-    except yaml.YAMLError:
-        # The parser's message would quote the content, which holds the secret.
-        raise VaultFileError("the vault file %s does not contain valid YAML; it was left untouched" % location)
-    if not isinstance(data, dict):
-        raise VaultFileError("the vault file %s does not contain a YAML mapping; it was left untouched" % location)
-    return data
-
-
-def encrypt_vault_data(data, secrets, vault_id, location):
-    """The Ansible Vault text of data (every key of it), encrypted as a whole."""
-    encrypt_id, secret = encryption_secret(secrets, vault_id)
-    try:
-        plaintext = yaml.safe_dump(plain(data), default_flow_style=False, sort_keys=False)
-        return VaultLib(secrets).encrypt(plaintext, secret, vault_id=encrypt_id)
-    except Exception as exc:
-        # Its text could quote the content, which holds a secret: name the kind only.
-        raise VaultFileError("cannot write the vault file %s (%s)" % (location, type(exc).__name__))
-
-
-def header_vault_id(vaulttext):
-    """The vault id in a vault text's header (None for a 1.1 header or no text)."""
-    header = (vaulttext or b"").split(b"\n", 1)[0].strip().split(b";")
-    if len(header) >= 4 and header[0] == b"$ANSIBLE_VAULT" and header[1] == b"1.2":
-        return header[3].decode("utf-8", "replace")
-    return None
-
-
 def read_local_text(path, require_private=True):
     """The bytes of the local vault file; None when it does not exist.
 
@@ -234,12 +114,6 @@ def read_local_text(path, require_private=True):
             return handle.read()
     except OSError as exc:
         raise VaultFileError("cannot read the vault file %s: %s" % (path, exc.strerror))
-
-
-def read_vault_file(path, secrets, require_private=True):
-    """Decrypt and parse the local vault file; None when it does not exist."""
-    vaulttext = read_local_text(path, require_private)
-    return None if vaulttext is None else decrypt_vault_text(vaulttext, secrets, path)
 
 
 def write_vault_file(path, data, secrets, vault_id=None):
@@ -269,17 +143,6 @@ def write_local_text(path, vaulttext):
         _remove_quietly(temp_path)
         raise
     _fsync_directory(directory)
-
-
-def plain(value):
-    """Plain Python types for yaml.safe_dump: ansible-core 2.19 hands tagged str subclasses around."""
-    if isinstance(value, dict):
-        return dict((plain(k), plain(v)) for k, v in value.items())
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    if isinstance(value, str):
-        return str(value)
-    return value
 
 
 def remove_vault_file(path):

@@ -17,12 +17,12 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._common.validate 
 from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.common import LWA_VAULT_KEYS
 from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.store import vaulted_credentials
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.document import VaultDocument
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.files import (
-    VAULT_KEYS,
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.codec import (
     VaultFileError,
     WrongVaultSecret,
     no_vault_password,
 )
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.files import VAULT_KEYS
 
 from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.fingerprints import carry
 

@@ -25,7 +25,7 @@ except ImportError:  # pragma: no cover - the controller is POSIX
 from ansible.utils.display import Display
 
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._controller.file_safety import open_nofollow
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.files import VaultFileError
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.codec import VaultFileError
 
 LOCK_TIMEOUT = 600  # seconds another run for the same vault file may hold it
 display = Display()

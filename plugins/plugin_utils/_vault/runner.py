@@ -38,5 +38,6 @@ def refuse_throwaway(path, option, environ=None):
             raise ValidationError(
                 option, "%s lies inside this job's private data dir %s, which ansible-runner (AWX, Automation "
                         "Controller) deletes when the job ends: the secret would be lost with it. Keep the vault "
-                        "in S3 instead: set it to s3://BUCKET/KEY, a bucket with versioning (docs/awx.md)"
+                        "in S3 instead: set it (with the roles, iam_vault_file or lwa_vault_file) to "
+                        "s3://BUCKET/KEY, a bucket with versioning (docs/awx.md)"
                         % (path, data_dir))

@@ -19,7 +19,7 @@ import re
 
 from ansible_collections.spapi.onboarding.plugins.module_utils._aws.connection import AwsFailure, call
 from ansible_collections.spapi.onboarding.plugins.module_utils._common.validate import ValidationError
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.files import VaultFileError
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.codec import VaultFileError
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.s3_lock import S3Lock
 
 # Bucket names as S3 allows them today (3-63, lower case, digits, dots, hyphens).

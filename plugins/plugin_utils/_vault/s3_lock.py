@@ -23,7 +23,7 @@ import time
 
 from ansible_collections.spapi.onboarding.plugins.module_utils._aws.connection import AwsFailure, call
 from ansible_collections.spapi.onboarding.plugins.module_utils._common.dates import as_utc, utc_now
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.files import VaultFileError
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.codec import VaultFileError
 
 LEASE_SECONDS = 1800  # longer than a run's longest wait (rotation: wait_timeout, 300 s by default)
 DEFAULT_WAIT = 30  # seconds a run waits for another run's live lock before it refuses
