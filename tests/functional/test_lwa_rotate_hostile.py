@@ -194,8 +194,8 @@ def test_forged_expiries_move_nothing_later_and_malformed_ones_stop_nothing(moto
     assert learned["rotated"] and "expires in 20 days" in learned["reason"] and lwa.calls[CALLS] == 1
 
 
-def test_a_vault_poisoned_by_a_forged_expiry_is_caught_by_lwa_check_and_healed_by_the_rotation(moto, lwa, queues,
-                                                                                            tmp_path):
+def test_a_vault_poisoned_by_a_forged_expiry_is_caught_by_lwa_check_and_healed_by_the_rotation(
+        moto, lwa, queues, tmp_path):
     sqs, urls = queues
     lwa.register(CLIENT, SECRET, [REFRESH], new_secret_queue=urls[NEW_QUEUE])
     workdir = tmp_path / "run"

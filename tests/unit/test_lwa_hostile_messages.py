@@ -318,8 +318,8 @@ JUNK = ["junk %d" % i for i in range(300)] + ["[" * 100000] + [body(client=OTHER
     (JUNK + [REAL], True, False, MAX_MESSAGES, 300, 10, False, "check mode"),
     ([REAL], True, False, MAX_MESSAGES, 300, 1, True, None),
 ])
-def test_the_whole_queue_is_read_paged_and_bounded(monkeypatch, bodies, peek, flaky, limit, remaining, read, complete,
-                                                  reason):
+def test_the_whole_queue_is_read_paged_and_bounded(monkeypatch, bodies, peek, flaky, limit, remaining, read,
+                                                   complete, reason):
     monkeypatch.setattr("ansible_collections.spapi.onboarding.plugins.module_utils._lwa.rotate_sqs.MAX_MESSAGES", limit)
     queue = Queue(FakeSqs(bodies, flaky), "https://sqs.us-east-1.amazonaws.com/123456789012/q", "q", lambda: NOW)
     found = queue.read_all(peek, lambda: remaining)

@@ -96,8 +96,9 @@ def sort_new_secrets(notifications, client_id, current):
 def superseded(candidates, adopted):
     """The candidates a proven newer secret makes useless: those sent no later than it (an older rotation's,
     or a forgery dated back). Later ones were tried first and refused: they are set aside, not deleted."""
-    return [n for n in candidates if n is not adopted and (n.sent is None or adopted.sent is None
-                                                            or n.sent <= adopted.sent)]
+    def older(n):
+        return n.sent is None or adopted.sent is None or n.sent <= adopted.sent
+    return [n for n in candidates if n is not adopted and older(n)]
 
 
 def sort_expiry(notifications, client_id, vaulted_at):

@@ -30,8 +30,7 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.common impor
     spapi_endpoint,
     spapi_request,
 )
-# RotationFailed is re-exported: callers know it from here.
-from ansible_collections.spapi.onboarding.plugins.module_utils._lwa._rotation.accept import (  # noqa: F401
+from ansible_collections.spapi.onboarding.plugins.module_utils._lwa._rotation.accept import (
     PATIENCE_AFTER_ROTATION,
     Judge,
     RotationFailed,

@@ -59,8 +59,8 @@ class Notification:
         self.problem = problem
 
     def __repr__(self):
-        return "<Notification %s %s for %s%s>" % (self.message_id, self.kind, self.client_id,
-                                                   ", set aside: %s" % self.problem if self.problem else "")
+        aside = ", set aside: %s" % self.problem if self.problem else ""
+        return "<Notification %s %s for %s%s>" % (self.message_id, self.kind, self.client_id, aside)
 
     def about(self, client_id, kind):
         """Whether this is a well-formed notification of this kind for this client id."""
