@@ -330,3 +330,48 @@ def test_the_whole_queue_is_read_paged_and_bounded(monkeypatch, bodies, peek, fl
         assert [c.secret for c in candidates] == ["amzn1.oa2-cs.v1.REAL"] and len(others) == read - 1
         queue.set_aside(others)
         assert queue.set_aside_count == read - 1 and list(queue.holding) == [candidates[0].message_id]
+
+
+class HalfReadQueue:
+    """A new-secret queue whose read stopped early (wait_timeout, or a flood beyond MAX_MESSAGES)."""
+    name, set_aside_count, complete, unread_reason = "sp-new-secret", 0, False, "wait_timeout ran out"
+
+    def hidden_count(self):
+        return 0
+
+    def read_all(self, peek, remaining):
+        return [parse(body(client=OTHER), mid="other")]
+
+    def set_aside(self, notifications):
+        self.set_aside_count += len(notifications)
+
+    def delete(self, notifications):
+        assert not notifications
+
+    def release_all(self):
+        pass
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_while_messages_remain_unread_no_rotation_is_requested_even_forced(check_mode):
+    from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.rotate_run import Rotation
+
+    task = FakeTask()
+    task.params.update(force=True, days_before_expiry=30, wait_timeout=300)
+    task.check_mode, task.diff_mode = check_mode, False
+
+    class Store:
+        path = "lwa.vault.yml"
+
+    lwa = FakeLwa({})
+    rotation = Rotation(task, Store(), lwa, clock=None)
+    current = dict(CURRENT, lwa_client_secret_expires=z(t(3)), updated=z(t(-100)))
+    if check_mode:  # check mode says it, and predicts what the run would do once it has read them all
+        result = rotation.run(current, HalfReadQueue())
+        assert result["action"] == "rotate" and "check mode: wait_timeout ran out" in result["reason"]
+    else:
+        with pytest.raises(RotationFailed) as stopped:
+            rotation.run(current, HalfReadQueue())
+        assert "not every message of the queue sp-new-secret was read" in str(stopped.value)
+        assert "no rotation is requested" in str(stopped.value) and "dead-letter queue" in str(stopped.value)
+    assert lwa.tried == [] and rotation.result["set_aside"] == 1 and rotation.result["rotated"] is False

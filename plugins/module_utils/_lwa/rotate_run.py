@@ -117,11 +117,11 @@ class Rotation:
             if rotate:
                 # Whatever was not read or not judged may hold a pending secret: one more rotation would replace it.
                 unread = not new_queue.complete or self.judge.unjudged
+                why_unread = new_queue.unread_reason or "wait_timeout ran out before LWA judged every new secret in it"
                 if unread and self.check:
-                    self.result["reason"] += " (check mode: %s; the run reads them all first)" % new_queue.unread_reason
+                    self.result["reason"] += " (check mode: %s; the run reads them all first)" % why_unread
                 elif unread:
-                    raise RotationFailed(plan.unread_messages(new_queue.name, self.result["read"],
-                                                              new_queue.unread_reason or "wait_timeout ran out"))
+                    raise RotationFailed(plan.unread_messages(new_queue.name, self.result["read"], why_unread))
                 if hidden:
                     raise RotationFailed(plan.messages_in_flight(hidden, new_queue.name))
                 self._rotate(new_queue)
