@@ -127,7 +127,8 @@ def test_other_hosts_and_a_wrong_secret_reach_nothing_and_create_nothing(moto, l
         ("self-signed, AWS validate_certs off", "lwa_credentials",
          dict(credentials, vault_file=str(work / "tls.vault.yml"), validate_certs=False, lwa_endpoint=server.token_url),
          {}),
-        ("other LWA host", "lwa_credentials", dict(credentials, lwa_endpoint="https://lwa.example.com/auth/o2/token"), {}),
+        ("other LWA host", "lwa_credentials",
+         dict(credentials, lwa_endpoint="https://lwa.example.com/auth/o2/token"), {}),
         ("other LWA host from the environment", "lwa_check", {"vault_file": vault_file},
          {"SPAPI_LWA_ENDPOINT": "https://api.amazon.com.evil.example/auth/o2/token"}),
         ("other SP-API host", "notification_destination", dict(queue, spapi_endpoint="https://sp.example.com"), {}),
@@ -138,7 +139,8 @@ def test_other_hosts_and_a_wrong_secret_reach_nothing_and_create_nothing(moto, l
     tasks.append({"name": "The role with a wrong secret", "block": [{
         "name": "Run the role", "ansible.builtin.include_role": {"name": "spapi.onboarding.lwa"},
         "vars": {"lwa_client_id": CLIENT, "lwa_client_secret": WRONG, "lwa_vault_file": vault_file}}],
-        "rescue": [{"name": "Wrong secret refused", "ansible.builtin.debug": {"msg": "{{ ansible_failed_result.msg }}"}}]})
+        "rescue": [{"name": "Wrong secret refused",
+                    "ansible.builtin.debug": {"msg": "{{ ansible_failed_result.msg }}"}}]})
     moto.start_recording()
     run = run_playbook(play(tasks), work, moto.url, args=["--vault-id", "spapi@password.txt"],
                        env={"SPAPI_LWA_ENDPOINT": lwa.token_url, "https_proxy": proxy.url, "HTTPS_PROXY": proxy.url,
@@ -186,8 +188,8 @@ def test_other_hosts_and_a_wrong_secret_reach_nothing_and_create_nothing(moto, l
     dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     for name in QUEUES:
         url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
-        redrive = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["RedrivePolicy"])["Attributes"]["RedrivePolicy"]
-        assert json.loads(redrive) == {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 2}
+        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["RedrivePolicy"])["Attributes"]
+        assert json.loads(attributes["RedrivePolicy"]) == {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 2}
     # A message nobody deletes (a forged notification, set aside by every rotation run) leaves after 2 receives.
     new_secret_url = sqs.get_queue_url(QueueName=QUEUES[0])["QueueUrl"]
     sqs.send_message(QueueUrl=new_secret_url, MessageBody='{"notificationType": "not Amazon"}')
