@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from tests.support.paths import CALLBACKS, REPO
-from tools.standins.ansible_env import BIN, DEFAULT_CREDENTIALS  # noqa: F401
+from tools.standins.ansible_env import BIN, DEFAULT_CREDENTIALS
 from tools.standins.ansible_env import ansible_env as _ansible_env
 
 
@@ -80,4 +80,4 @@ def run_playbook(playbook, workdir, moto_url, args=(), credentials=None, env=Non
     return PlaybookRun(process, records)
 
 
-__all__ = ["PlaybookRun", "play", "run_playbook", "ansible_env", "REPO"]
+__all__ = ["BIN", "DEFAULT_CREDENTIALS", "PlaybookRun", "play", "run_playbook", "ansible_env", "REPO"]

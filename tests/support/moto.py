@@ -2,7 +2,10 @@
 
 import boto3
 
-from tools.standins.moto import AUTH_OFF, WRITE_PREFIXES, MotoServer, free_port, writes  # noqa: F401
+from tools.standins.moto import AUTH_OFF, WRITE_PREFIXES, MotoServer, free_port, writes
+
+__all__ = ["AUTH_OFF", "WRITE_PREFIXES", "MotoServer", "free_port", "writes", "ALLOW_ALL_POLICY",
+           "admin_with_enforcement", "client_as"]
 
 ALLOW_ALL_POLICY = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}'
 

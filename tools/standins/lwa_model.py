@@ -6,8 +6,6 @@ import secrets as _random
 import threading
 import uuid
 
-
-
 TOKEN_PATH = "/auth/o2/token"
 ROTATE_PATH = "/applications/2023-11-30/clientSecret"
 DESTINATIONS_PATH = "/notifications/v1/destinations"

@@ -147,4 +147,3 @@ class MotoServer:
 
 def writes(actions):
     return [a for a in actions if a.startswith(WRITE_PREFIXES)]
-
