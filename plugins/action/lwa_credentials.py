@@ -21,7 +21,7 @@ from ansible_collections.spapi.onboarding.plugins.modules.lwa_credentials import
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._controller.action import ControllerAction
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.codec import encryption_secret, loaded_secrets
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.keys import lwa_document
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.store import open_store
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.store import open_store, writer_lock
 
 
 class ActionModule(ControllerAction):
@@ -40,9 +40,10 @@ class ActionModule(ControllerAction):
         store.check_ready(may_create_directory=task.check_mode)
         secrets = loaded_secrets(self._loader)
         encryption_secret(secrets, params.get("vault_id"))
-        # One run at a time reads, proves and writes the vault (lwa_rotate writes it too).
-        with store.lock(task.check_mode):
-            document = lwa_document(store, secrets, params.get("vault_id"))
+        # One run at a time reads, proves and writes the vault (lwa_rotate writes it too); an S3 vault's
+        # lock is taken after the proof, at the write.
+        with writer_lock(store, task.check_mode) as lock:
+            document = lwa_document(store, secrets, params.get("vault_id"), lock)
             document.load(require_private=False)
             if not present:
                 return remove_credentials(task, document)

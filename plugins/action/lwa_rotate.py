@@ -18,7 +18,7 @@ from ansible_collections.spapi.onboarding.plugins.modules.lwa_rotate import ARGU
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._controller.action import ControllerAction
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.codec import encryption_secret, loaded_secrets
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.keys import LwaVault
-from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.store import open_store
+from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.store import open_store, writer_lock
 
 
 class ActionModule(ControllerAction):
@@ -36,7 +36,7 @@ class ActionModule(ControllerAction):
         if not task.check_mode:
             store.check_ready()
             encryption_secret(secrets, params.get("vault_id"))
-        # The lock spans the whole run: a second rotation of the same vault waits, then finds the
-        # new secret vaulted and rotates nothing. Check mode writes nothing, not even the lock.
-        with store.lock(task.check_mode):
-            return rotate_secret(task, LwaVault(store, secrets, params.get("vault_id")), http_client(params))
+        # A second rotation waits for the first, then finds the new secret vaulted and rotates nothing. An S3
+        # vault's lock is taken at the run's first write: the daily run that changes nothing takes none.
+        with writer_lock(store, task.check_mode) as lock:
+            return rotate_secret(task, LwaVault(store, secrets, params.get("vault_id"), lock), http_client(params))

@@ -91,12 +91,20 @@ class Rotation:
         if self.task.diff_mode:
             self.result["diff"] = store_diff(self.current, desired, self.store.path)
         if not self.check:
+            self.before_write()
             try:
                 self.store.write(desired)
             except Exception as exc:  # the store's errors never quote the content
                 raise RotationFailed(plan.vault_unwritable(exc))
         self.current = desired
         self._report(desired)
+
+    def before_write(self):
+        """Before the run's first write (the vault, a message deleted, the rotation asked for): a store shared
+        by several controllers is locked from here on, and a run that changes nothing never locks it."""
+        hold = getattr(self.store, "hold", None)
+        if hold is not None:
+            hold()
 
     # --- steps ------------------------------------------------------------------------------------
     def run(self, current, new_queue, expiry_queue=None):
@@ -177,6 +185,7 @@ class Rotation:
         if self.check:
             self.result.update(action="rotate", changed=True)
             return
+        self.before_write()
         uncertain = self._request_rotation(queue)
         self.result.update(action="rotate", rotation_requested=uncertain is None, changed=True)
         refused_before = len(self.judge.refused)
@@ -252,6 +261,9 @@ def rotate_secret(task, store, http, clock=None):
     if params.get("expiry_queue_url") or params.get("expiry_queue_name"):
         expiry_queue = Queue.open(sqs, params.get("expiry_queue_url"), params.get("expiry_queue_name"),
                                   "expiry_queue_name", rotation.clock.now)
+    for queue in (new_queue, expiry_queue):
+        if queue is not None:
+            queue.before_write = rotation.before_write
     try:
         return rotation.run(current, new_queue, expiry_queue)
     except RotationFailed as exc:

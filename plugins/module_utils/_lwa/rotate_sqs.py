@@ -41,6 +41,8 @@ class Queue:
     def __init__(self, sqs, url, name, now=_utcnow):
         self.sqs, self.url, self.name, self.now = sqs, url, name, now
         self.holding = {}  # MessageId -> Notification received hidden, not yet deleted, released or set aside
+        # Called before the first delete: a run holds the vault's lock from its first write on (lwa_rotate).
+        self.before_write = None
         self.set_aside_count = 0
         self.complete = True  # whether the last read_all read every message
         self.unread_reason = None
@@ -137,6 +139,9 @@ class Queue:
 
     def delete(self, notifications):
         """Deleted for good (after the vault holds the secret and LWA accepted it)."""
-        for notification in self._held(notifications):
+        held = list(self._held(notifications))
+        if held and self.before_write:
+            self.before_write()
+        for notification in held:
             call("delete a message from SQS queue '%s'" % self.name, self.sqs.delete_message,
                  QueueUrl=self.url, ReceiptHandle=notification.receipt)

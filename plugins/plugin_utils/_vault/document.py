@@ -14,6 +14,7 @@ __metaclass__ = type
 
 from ansible_collections.spapi.onboarding.plugins.module_utils._common.validate import ValidationError
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.codec import (
+    VaultFileError,
     decrypt_vault_text,
     encrypt_vault_data,
     header_vault_id,
@@ -22,8 +23,10 @@ from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.codec impo
 )
 
 class VaultDocument:
-    def __init__(self, store, secrets, owned_keys, vault_id=None, before_write=None):
+    def __init__(self, store, secrets, owned_keys, vault_id=None, before_write=None, lock=None):
         self.store, self.secrets, self.owned_keys = store, secrets, tuple(owned_keys)
+        # A lock taken at the first write (hold()), not before: a run that changes nothing takes none.
+        self.lock, self.held = lock, lock is None
         self.vault_id = vault_id or None
         # Applied to the whole content before each write (the LWA vault's secret fingerprints).
         self.before_write = before_write
@@ -48,6 +51,19 @@ class VaultDocument:
         self.ours, self.others = split_owned(content, self.owned_keys)
         return self.ours
 
+    def hold(self):
+        """Take the lock before the first write; taken late, it is kept only while the vault is still
+        the version this run read (else another run wrote in between, and this one stops)."""
+        if self.held:
+            return
+        self.held = True
+        self.lock.acquire()
+        read_version = self.store.etag
+        self.store.read()
+        if self.store.etag != read_version:
+            raise VaultFileError("another run changed the vault %s while this run was reading it, so this run "
+                                 "changed nothing: run it again" % self.location)
+
     def _encrypt_id(self):
         if self.vault_id or not self.exists:
             return self.vault_id
@@ -55,6 +71,7 @@ class VaultDocument:
         return self._header_id if self._header_id in loaded else None
 
     def write_content(self, content, keep_ours=True):
+        self.hold()
         if self.before_write and keep_ours:
             content = self.before_write(dict(content))
         self.store.write(encrypt_vault_data(content, self.secrets, self._encrypt_id(), self.location))
@@ -72,6 +89,7 @@ class VaultDocument:
         if self.others:
             self.write_content(self.others, keep_ours=False)
         else:
+            self.hold()
             self.store.remove()
             self.exists = False
         self.ours = None

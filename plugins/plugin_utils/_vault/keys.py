@@ -38,14 +38,14 @@ def key_store(store, secrets, vault_id=None):
                     keeps_other_keys=bool(document.others), loose_mode=store.loose_mode, restrict=store.restrict)
 
 
-def lwa_document(store, secrets, vault_id=None):
+def lwa_document(store, secrets, vault_id=None, lock=None):
     """Every write keeps the fingerprints of the secrets the vault held and adds the new ones, so an
     export can tell a secret this vault never held (lwa_export)."""
     def before_write(content):
         # What the vault held before this write stays remembered, even from a vault without fingerprints yet.
         return carry(document.ours or {}, content)
 
-    document = VaultDocument(store, secrets, LWA_VAULT_KEYS, vault_id, before_write=before_write)
+    document = VaultDocument(store, secrets, LWA_VAULT_KEYS, vault_id, before_write=before_write, lock=lock)
     return document
 
 
@@ -68,15 +68,19 @@ def read_lwa(store, secrets, document=None):
 
 class LwaVault:
     """The LWA vault as the rotation sees it: read() its content once, write(ours) the lwa_* keys,
-    every other key and the vault id kept; on S3, a write after another run's is refused."""
+    every other key and the vault id kept; hold() before any other write of the run (a lock given
+    here is taken then, not before: a run that changes nothing takes none)."""
 
-    def __init__(self, store, secrets, vault_id=None):
+    def __init__(self, store, secrets, vault_id=None, lock=None):
         self.store, self.secrets = store, secrets
         self.path = store.location
-        self.document = lwa_document(store, secrets, vault_id)
+        self.document = lwa_document(store, secrets, vault_id, lock)
 
     def read(self):
         return read_lwa(self.store, self.secrets, self.document)
+
+    def hold(self):
+        self.document.hold()
 
     def write(self, ours):
         self.document.write(ours)

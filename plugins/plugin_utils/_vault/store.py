@@ -18,6 +18,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import contextlib
 import os
 
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._controller.file_safety import (
@@ -47,6 +48,7 @@ class LocalStore:
     """A vault file on the controller: atomic 0600 writes, no links, safe directories, a flock per file."""
 
     shared = False
+    etag = None
 
     def __init__(self, path, option="vault_file"):
         self.path = self.location = resolve_vault_path(path)
@@ -79,6 +81,22 @@ class LocalStore:
     def lock(self, check_mode):
         # Check mode writes nothing, not even the lock file.
         return lock_unless(check_mode, self.path)
+
+
+@contextlib.contextmanager
+def writer_lock(store, check_mode):
+    """The lock of a run that may write: a local file's lock for the whole run (yields None); for a
+    shared store, a lock to take at the run's first write (the document's hold()), so that a run that
+    changes nothing takes none, released at the end (yields it)."""
+    if not store.shared:
+        with store.lock(check_mode):
+            yield None
+        return
+    lock = store.lock(check_mode=True)  # not taken until the first write
+    try:
+        yield lock
+    finally:
+        lock.release()
 
 
 def open_store(location, task, option="vault_file"):
