@@ -12,8 +12,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.common import check_connection_options, http_client
-from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.rotate_plan import validate_rotate_params
-from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.rotate_run import rotate_secret
+from ansible_collections.spapi.onboarding.plugins.module_utils._rotation.plan import validate_rotate_params
+from ansible_collections.spapi.onboarding.plugins.module_utils._rotation.run import rotate_secret
 from ansible_collections.spapi.onboarding.plugins.modules.lwa_rotate import ARGUMENT_SPEC, CONSTRAINTS
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._controller.action import ControllerAction
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.codec import encryption_secret, loaded_secrets

@@ -15,8 +15,8 @@ from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.keys impor
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.store import LocalStore
 from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.common import SCOPE_ROTATION, exchange
 from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.http import HttpClient
-from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.rotate_plan import ROTATE_PATH, validate_rotate_params
-from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.rotate_run import Clock, rotate_secret
+from ansible_collections.spapi.onboarding.plugins.module_utils._rotation.plan import ROTATE_PATH, validate_rotate_params
+from ansible_collections.spapi.onboarding.plugins.module_utils._rotation.run import Clock, rotate_secret
 from ansible_collections.spapi.onboarding.plugins.modules.lwa_rotate import ARGUMENT_SPEC, CONSTRAINTS
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.codec import VaultFileError
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.files import write_vault_file

@@ -17,11 +17,11 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.common impor
     spapi_request,
 )
 from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.http import HttpClient
-from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.rotate_plan import (
+from ansible_collections.spapi.onboarding.plugins.module_utils._rotation.plan import (
     ROTATE_PATH,
     validate_rotate_params,
 )
-from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.rotate_run import Clock, rotate_secret
+from ansible_collections.spapi.onboarding.plugins.module_utils._rotation.run import Clock, rotate_secret
 from ansible_collections.spapi.onboarding.plugins.modules.lwa_rotate import ARGUMENT_SPEC, CONSTRAINTS
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.files import write_vault_file
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.keys import LwaVault

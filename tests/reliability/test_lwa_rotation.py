@@ -12,7 +12,7 @@ from ansible.parsing.vault import VaultLib, VaultSecret
 
 from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.common import prove
 from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.http import HttpClient
-from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.rotate_plan import ROTATE_PATH
+from ansible_collections.spapi.onboarding.plugins.module_utils._rotation.plan import ROTATE_PATH
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.files import write_vault_file
 from tests.reliability.helpers import Killable
 from tests.support.ansible import BIN, ansible_env, play, run_playbook

@@ -3,8 +3,8 @@
 import datetime
 import json
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._lwa import rotate_plan as plan
-from ansible_collections.spapi.onboarding.plugins.module_utils._lwa._rotation import messages
+from ansible_collections.spapi.onboarding.plugins.module_utils._rotation import plan
+from ansible_collections.spapi.onboarding.plugins.module_utils._rotation import messages
 
 CLIENT, OTHER = "amzn1.application-oa2-client.aaa", "amzn1.application-oa2-client.bbb"
 NOW = datetime.datetime(2026, 3, 1, tzinfo=datetime.timezone.utc)

@@ -3,12 +3,12 @@ LWA accepts it, and a queue is read whole (paged) before a rotation may be reque
 
 import pytest
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._lwa import rotate_plan as plan
-from ansible_collections.spapi.onboarding.plugins.module_utils._lwa._rotation import messages
-from ansible_collections.spapi.onboarding.plugins.module_utils._lwa._rotation.accept import Judge, RotationFailed
+from ansible_collections.spapi.onboarding.plugins.module_utils._rotation import plan
+from ansible_collections.spapi.onboarding.plugins.module_utils._rotation import messages
+from ansible_collections.spapi.onboarding.plugins.module_utils._rotation.accept import Judge, RotationFailed
 from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.http import HttpError, Reply
-from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.rotate_run import Rotation
-from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.rotate_sqs import MAX_MESSAGES, Queue
+from ansible_collections.spapi.onboarding.plugins.module_utils._rotation.run import Rotation
+from ansible_collections.spapi.onboarding.plugins.module_utils._rotation.sqs import MAX_MESSAGES, Queue
 from tests.support.lwa_messages import CLIENT, NOW, OTHER, body, message, parse, t, z
 
 
@@ -143,7 +143,7 @@ JUNK = ["junk %d" % i for i in range(300)] + ["[" * 100000] + [body(client=OTHER
 ])
 def test_the_whole_queue_is_read_paged_and_bounded(monkeypatch, bodies, peek, flaky, limit, remaining, read,
                                                    complete, reason):
-    monkeypatch.setattr("ansible_collections.spapi.onboarding.plugins.module_utils._lwa.rotate_sqs.MAX_MESSAGES", limit)
+    monkeypatch.setattr("ansible_collections.spapi.onboarding.plugins.module_utils._rotation.sqs.MAX_MESSAGES", limit)
     queue = Queue(FakeSqs(bodies, flaky), "https://sqs.us-east-1.amazonaws.com/123456789012/q", "q", lambda: NOW)
     found = queue.read_all(peek, lambda: remaining)
     assert len(found) == read and queue.complete is complete

@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._lwa import rotate_plan as plan
-from ansible_collections.spapi.onboarding.plugins.module_utils._lwa._rotation import messages
+from ansible_collections.spapi.onboarding.plugins.module_utils._rotation import plan
+from ansible_collections.spapi.onboarding.plugins.module_utils._rotation import messages
 from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.store import expiry_report
 from tests.support.lwa_messages import CLIENT, FORGED, NOW, body, parse, t, z
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._lwa import rotate_plan as plan
+from ansible_collections.spapi.onboarding.plugins.module_utils._rotation import plan
 from ansible_collections.spapi.onboarding.plugins.module_utils._common.validate import ValidationError
 
 CLIENT, OTHER = "amzn1.application-oa2-client.aaa", "amzn1.application-oa2-client.bbb"

@@ -17,7 +17,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.spapi.onboarding.plugins.module_utils._common.errors import SpapiError
-from ansible_collections.spapi.onboarding.plugins.module_utils._lwa import rotate_plan as plan
+from ansible_collections.spapi.onboarding.plugins.module_utils._rotation import plan
 from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.common import LwaError, lwa_endpoint, prove
 
 # How long a secret that has just been rotated may take before LWA accepts it (doubling waits from

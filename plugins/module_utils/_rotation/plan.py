@@ -24,7 +24,7 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.common impor
 )
 from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.fingerprints import held
 # Re-exported: the names the tests and the executor know the notifications by.
-from ansible_collections.spapi.onboarding.plugins.module_utils._lwa._rotation.messages import (  # noqa: F401
+from ansible_collections.spapi.onboarding.plugins.module_utils._rotation.messages import (  # noqa: F401
     NEW_SECRET,
     SECRET_LIFETIME,
     SECRET_EXPIRY,

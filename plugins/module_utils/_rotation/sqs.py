@@ -19,8 +19,8 @@ __metaclass__ = type
 import datetime
 
 from ansible_collections.spapi.onboarding.plugins.module_utils._aws.connection import call
-from ansible_collections.spapi.onboarding.plugins.module_utils._lwa._rotation.messages import parse_message
-from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.rotate_plan import VISIBILITY_TIMEOUT
+from ansible_collections.spapi.onboarding.plugins.module_utils._rotation.messages import parse_message
+from ansible_collections.spapi.onboarding.plugins.module_utils._rotation.plan import VISIBILITY_TIMEOUT
 from ansible_collections.spapi.onboarding.plugins.module_utils._sqs.queue import find_queue
 from ansible_collections.spapi.onboarding.plugins.module_utils._common.validate import ValidationError
 

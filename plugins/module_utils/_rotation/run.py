@@ -18,7 +18,7 @@ __metaclass__ = type
 import datetime
 import time
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._lwa import rotate_plan as plan
+from ansible_collections.spapi.onboarding.plugins.module_utils._rotation import plan
 from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.common import (
     SCOPE_ROTATION,
     LwaError,
@@ -30,12 +30,12 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.common impor
     spapi_endpoint,
     spapi_request,
 )
-from ansible_collections.spapi.onboarding.plugins.module_utils._lwa._rotation.accept import (
+from ansible_collections.spapi.onboarding.plugins.module_utils._rotation.accept import (
     PATIENCE_AFTER_ROTATION,
     Judge,
     RotationFailed,
 )
-from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.rotate_sqs import LONG_POLL, Queue
+from ansible_collections.spapi.onboarding.plugins.module_utils._rotation.sqs import LONG_POLL, Queue
 from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.store import (
     effective_expiry,
     store_diff,
