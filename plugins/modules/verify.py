@@ -73,7 +73,8 @@ options:
     description:
       - Path of the Ansible Vault file written by M(spapi.onboarding.access_key), decrypted with the vault secrets
         given to ansible-playbook (C(--vault-id) or C(--vault-password-file)).
-      - A relative path is relative to the directory ansible-playbook runs from.
+      - A relative path is relative to the directory ansible-playbook runs from. V(s3://BUCKET/KEY) reads the vault
+        from S3 (see M(spapi.onboarding.access_key)), with the task's own AWS options.
       - When not set, the V(access_key), V(caller_identity) and V(assume_role) checks are skipped and reported as such.
       - When set but no vault secret is loaded, the task fails before any AWS call.
     type: path
@@ -116,7 +117,6 @@ options:
     default: true
 extends_documentation_fragment:
   - spapi.onboarding.aws
-  - spapi.onboarding.vault_store
 attributes:
   action:
     support: full
@@ -269,7 +269,6 @@ access_key_id:
   sample: AKIAEXAMPLEKEYID0001
 """
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._common.vault_options import VAULT_STORE_SPEC
 from ansible_collections.spapi.onboarding.plugins.module_utils._iam.policies import (
     DEFAULT_POLICY_NAME,
     DEFAULT_ROLE_NAME,
@@ -279,7 +278,6 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._iam.policies imp
 from ansible_collections.spapi.onboarding.plugins.module_utils._common.task import refuse_outside_controller
 
 ARGUMENT_SPEC = dict(
-    VAULT_STORE_SPEC,
     user_name=dict(type="str", default=DEFAULT_USER_NAME),
     role_name=dict(type="str", default=DEFAULT_ROLE_NAME),
     policy_name=dict(type="str", default=DEFAULT_POLICY_NAME),

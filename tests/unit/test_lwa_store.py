@@ -10,6 +10,7 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.store import
     plan_store,
     store_diff,
     validate_credentials_params,
+    NoCredentials,
     vaulted_credentials,
 )
 from ansible_collections.spapi.onboarding.plugins.module_utils._common.validate import ValidationError
@@ -112,8 +113,9 @@ def test_absent_needs_no_secret():
     ({"lwa_client_id": CLIENT}, "holds no lwa_client_secret"),
 ])
 def test_vaulted_credentials_explain_what_is_missing(data, problem):
-    credentials, message = vaulted_credentials(data, "/v/lwa.vault.yml")
-    assert credentials is None and problem in message and "lwa_credentials" in message
+    with pytest.raises(NoCredentials) as missing:
+        vaulted_credentials(data, "/v/lwa.vault.yml")
+    assert problem in str(missing.value) and "lwa_credentials" in str(missing.value)
 
 
 @pytest.mark.parametrize("expires, minimum, left, fails, warns", [

@@ -24,6 +24,7 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.common impor
     iso,
     parse_time,
 )
+from ansible_collections.spapi.onboarding.plugins.module_utils._common.errors import SpapiError
 from ansible_collections.spapi.onboarding.plugins.module_utils._common.validate import ValidationError
 from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.fingerprints import KEYS as FINGERPRINT_KEYS
 
@@ -113,16 +114,20 @@ def store_diff(current, desired, path):
     return {"before": before, "after": after, "before_header": path, "after_header": path}
 
 
+class NoCredentials(SpapiError):
+    """The LWA vault holds no credentials to use; the message says how to store them."""
+
+
 def vaulted_credentials(data, path):
-    """The credentials a vault file holds, or a ValidationError-free explanation of what is missing."""
+    """The credentials a vault file holds (every lwa_* key, as text), or NoCredentials saying what is missing."""
     if data is None:
-        return None, ("the LWA vault file %s does not exist: store the credentials first with "
-                      "spapi.onboarding.lwa_credentials (or playbooks/lwa_store.yml)" % path)
+        raise NoCredentials("the LWA vault file %s does not exist: store the credentials first with "
+                            "spapi.onboarding.lwa_credentials (or playbooks/lwa_store.yml)" % path)
     missing = [k for k in ("lwa_client_id", "lwa_client_secret") if not data.get(k)]
     if missing:
-        return None, "the vault file %s holds no %s: store the credentials with spapi.onboarding.lwa_credentials" % (
-            path, " and no ".join(missing))
-    return dict((k, _text(data.get(k))) for k in LWA_VAULT_KEYS), None
+        raise NoCredentials("the vault file %s holds no %s: store the credentials with "
+                            "spapi.onboarding.lwa_credentials" % (path, " and no ".join(missing)))
+    return dict((k, _text(data.get(k))) for k in LWA_VAULT_KEYS)
 
 
 def expiry_bound(updated_text):

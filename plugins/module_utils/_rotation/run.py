@@ -37,6 +37,7 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._rotation.accept 
 )
 from ansible_collections.spapi.onboarding.plugins.module_utils._rotation.sqs import LONG_POLL, Queue
 from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.store import (
+    NoCredentials,
     effective_expiry,
     store_diff,
     vaulted_credentials,
@@ -252,9 +253,10 @@ def rotate_secret(task, store, http, clock=None):
     store: path, read() -> the vault file's content (None when missing), write(the collection's keys)."""
     params = task.params
     rotation = Rotation(task, store, http, clock)
-    current, problem = vaulted_credentials(store.read(), store.path)
-    if problem:
-        return dict(rotation.result, failed=True, msg=problem)
+    try:
+        current = vaulted_credentials(store.read(), store.path)
+    except NoCredentials as exc:
+        return dict(rotation.result, failed=True, msg=str(exc))
     sqs = task.aws.client("sqs")
     new_queue = Queue.open(sqs, params.get("queue_url"), params.get("queue_name"), "queue_name", rotation.clock.now)
     expiry_queue = None

@@ -129,7 +129,4 @@ def read_key(store, secrets):
 
 def vaulted_lwa(store, secrets):
     """The LWA credentials the store holds (every lwa_* key, as text), or a failure saying what to do."""
-    credentials, problem = vaulted_credentials(read_lwa(store, secrets), store.location)
-    if problem:
-        raise VaultFileError(problem)
-    return credentials
+    return vaulted_credentials(read_lwa(store, secrets), store.location)
