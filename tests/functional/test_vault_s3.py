@@ -20,6 +20,7 @@ from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.keys impor
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.s3 import S3Store
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.s3_lock import S3Lock
 from tests.support.moto import writes
+from tests.support.s3 import versioned_bucket
 from tests.support.tasks import make_task
 
 USER = "SellingPartnerAPIUser"
@@ -31,11 +32,7 @@ SECRETS = [("spapi", VaultSecret(b"pw"))]
 
 @pytest.fixture
 def s3(moto):
-    client = boto3.client("s3", endpoint_url=moto.url, region_name="us-east-1",
-                          aws_access_key_id="testing", aws_secret_access_key="testing")
-    client.create_bucket(Bucket=BUCKET)
-    client.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
-    return client
+    return versioned_bucket(moto.url, BUCKET)
 
 
 def task(moto, **params):

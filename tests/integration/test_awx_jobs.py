@@ -16,6 +16,7 @@ from tests.support.awx import aws_writes, run_job
 from tests.support.lwa_fixtures import lwa, lwa_server  # noqa: F401  pylint: disable=unused-import
 from tests.support.lwa_standin import ROTATE_PATH
 from tests.support.moto import admin_with_enforcement, client_as
+from tests.support.s3 import versioned_bucket
 
 BUCKET = "spapi-team-vault"
 UNVERSIONED = "spapi-unversioned"
@@ -39,8 +40,7 @@ LWA_CHECK = "Prove the vaulted LWA credentials and check the secret's expiry"
 def team(moto, aws, lwa, monkeypatch):
     admin = admin_with_enforcement(aws.iam, moto)
     s3 = client_as(admin, moto.url, "s3")
-    s3.create_bucket(Bucket=BUCKET)
-    s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
+    versioned_bucket(moto.url, BUCKET, s3)
     s3.create_bucket(Bucket=UNVERSIONED)
     # With enforcement on, the stand-in must sign its SQS deliveries of the new secret with a known key.
     monkeypatch.setenv("SPAPI_STANDIN_AWS_ACCESS_KEY_ID", admin["AWS_ACCESS_KEY_ID"])

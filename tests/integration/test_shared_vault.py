@@ -5,13 +5,13 @@ the vault holds."""
 import json
 import threading
 
-import boto3
 import pytest
 import yaml
 from ansible.parsing.vault import VaultLib, VaultSecret
 
 from tests.support.ansible import REPO, run_playbook
 from tests.support.moto import writes
+from tests.support.s3 import versioned_bucket
 
 PLAYBOOKS = REPO / "playbooks"
 PASSWORD = "team-password-for-tests"
@@ -25,11 +25,7 @@ IAM_WRITES = ("Create", "Delete", "Put", "Update", "Attach", "Detach", "Tag", "U
 
 @pytest.fixture
 def s3(moto):
-    client = boto3.client("s3", endpoint_url=moto.url, region_name="us-east-1",
-                          aws_access_key_id="testing", aws_secret_access_key="testing")
-    client.create_bucket(Bucket=BUCKET)
-    client.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
-    return client
+    return versioned_bucket(moto.url, BUCKET)
 
 
 def operator(tmp_path, name):
