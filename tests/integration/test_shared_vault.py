@@ -107,3 +107,7 @@ def test_operators_share_one_s3_vault_and_take_turns(moto, aws, s3, tmp_path):
         assert PASSWORD not in run.output
     # The key the vault holds assumes the role.
     run_playbook(PLAYBOOKS / "verify.yml", bob, moto.url, bob_args).assert_ok()
+    # A lwa_vault_file that is set is proven, never skipped: one that holds nothing fails, naming it.
+    missing = "s3://%s/spapi/lwa.vault.yml" % BUCKET
+    unproven = run_playbook(PLAYBOOKS / "verify.yml", bob, moto.url, bob_args + ["-e", "lwa_vault_file=" + missing])
+    assert unproven.returncode != 0 and "the LWA vault file %s does not exist" % missing in unproven.output
