@@ -105,3 +105,14 @@ def test_without_the_secret_the_role_names_the_variable(moto, team):
     assert refused.returncode != 0
     assert "lwa_client_secret: required with lwa_client_id" in refused.output
     assert moto.stop_recording() == []
+
+
+def test_a_relative_lwa_vault_file_lands_below_the_directory_ansible_playbook_runs_from(moto, team):
+    """As iam_vault_file does: no folder anywhere else (the playbook's or the role's directory)."""
+    places = [REPO / "playbooks", REPO / "roles", REPO / "roles" / "lwa" / "tasks"]
+    assert not any((place / "team-vaults").exists() for place in places)
+    team.run("-e", "lwa_vault_file=team-vaults/lwa.vault.yml").assert_ok()
+    vault = team.directory / "team-vaults" / "lwa.vault.yml"
+    assert vaulted(vault)["lwa_client_id"] == CLIENT
+    assert (vault.parent.stat().st_mode & 0o777) == 0o700
+    assert not any((place / "team-vaults").exists() for place in places)
