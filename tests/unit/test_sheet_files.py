@@ -6,7 +6,7 @@ import stat
 
 import pytest
 
-from ansible_collections.spapi.onboarding.plugins.action.app_client_sheet import file_mode, file_text
+from ansible_collections.spapi.onboarding.plugins.action.app_client_sheet import data_text, file_mode
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._controller.sheet_files import (
     SheetFileError,
     ensure_files,
@@ -117,15 +117,13 @@ def test_a_file_where_the_directory_should_be_is_refused(tmp_path):
         ensure(tmp_path / "out")
 
 
-@pytest.mark.parametrize("entry, text", [
-    ({"content": "# Sheet\n", "format": "json"}, "# Sheet\n"),
-    ({"content": None, "data": {"b": [1], "a": "é"}, "format": "json"},
-     '{\n  "b": [\n    1\n  ],\n  "a": "\\u00e9"\n}\n'),
-    ({"content": None, "data": {"b": [1], "a": "é"}, "format": "yaml"}, "---\nb:\n- 1\na: é\n"),
+@pytest.mark.parametrize("form, text", [
+    ("json", '{\n  "b": [\n    1\n  ],\n  "a": "\\u00e9"\n}\n'),
+    ("yaml", "---\nb:\n- 1\na: é\n"),
 ])
-def test_data_is_written_the_way_the_role_always_wrote_it(entry, text):
+def test_data_is_written_the_way_the_role_always_wrote_it(form, text):
     """to_nice_json(indent=2, sort_keys=False) plus a line break; a YAML document in the given key order."""
-    assert file_text(entry) == text
+    assert data_text({"b": [1], "a": "é"}, form) == text
 
 
 @pytest.mark.parametrize("given, mode", [("0644", 0o644), ("600", 0o600), (644, 0o644), ("u+rw", None), ("9", None),
