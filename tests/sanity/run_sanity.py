@@ -8,17 +8,21 @@ ansible-test insists on running from .../ansible_collections/<namespace>/<name>/
 symlinks, so the checkout is copied (git-tracked files plus untracked files that are not
 ignored) into such a tree in a temporary directory, and ansible-test runs there with --venv:
 it builds one virtualenv per sanity test from its own pinned requirements, installed from the
-configured package index.
+configured package index. One ansible-test run does it all: every test on this Python, and the
+per-version tests (compile, import) on every other Python found here, without the per-version
+controller virtualenvs a `--python X.Y` run would build afresh each time.
 
 To create those virtualenvs ansible-test downloads a pip bootstrap script from a host that
 air-gapped machines cannot reach. When that script is not in ansible-test's cache yet, a small
-stand-in is placed there: it bootstraps pip with CPython's own ensurepip, then installs the
-requested packages from the configured index. An existing cached script is left alone.
+stand-in is placed there (and kept up to date; a real get-pip.py found there is left alone): it
+runs the requested pip straight from its wheel, downloaded once into the cache, to install the
+requested packages from the configured index, or falls back to CPython's own ensurepip.
 
 ansible-test keeps that cache and its virtualenvs under ~/.ansible/test. The run gets a HOME of
-its own inside the repository (tests/output/sanity-home, git-ignored), so nothing is written into
-the user's home; the user's pip configuration and pip cache are still used, so the configured
-package index (an offline mirror, say) still serves the virtualenvs.
+its own in the project's virtualenv directory (.venv/sanity-home, git-ignored), so nothing is
+written into the user's home, and the sanity virtualenvs are built once per checkout and reused
+by every later run until `make clean`; the user's pip configuration and pip cache are still used,
+so the configured package index (an offline mirror, say) still serves the virtualenvs.
 
 Usage: python tests/sanity/run_sanity.py [extra ansible-test sanity arguments]
 Exit status: that of ansible-test (0 when every sanity test passed).
@@ -38,10 +42,11 @@ import tempfile
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 NAMESPACE = "spapi"
 NAME = "onboarding"
-CONTROLLER_PYTHON = "3.11"
+# The Python running this script (and ansible-test): every sanity test runs on it.
+CONTROLLER_PYTHON = "%d.%d" % sys.version_info[:2]
 # Versions that compile/import are also run on, when an interpreter is on this machine.
 # ansible-core 2.17 supports module targets from Python 3.7; 3.8+ covers 2.17 to 2.19.
-TARGET_PYTHONS = ("3.8", "3.9", "3.10", "3.12", "3.13")
+TARGET_PYTHONS = tuple(v for v in ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13") if v != CONTROLLER_PYTHON)
 
 # Sanity tests that cannot run here or do not apply; everything else runs.
 SKIPPED = (
@@ -51,18 +56,30 @@ SKIPPED = (
     "shellcheck",
 )
 
-GET_PIP = '''"""Stand-in for get-pip.py: pip from CPython's ensurepip, then the requested packages."""
+GET_PIP_MARK = "Stand-in for get-pip.py"
+GET_PIP = '''"""%s: the requested pip run from its wheel, else CPython's ensurepip."""
+import glob
 import os
 import subprocess
 import sys
 
 args = [a for a in sys.argv[1:] if a not in ("--no-setuptools", "--no-wheel")]
 env = dict(os.environ)
-env.pop("GET_PIP", None)
-subprocess.check_call([sys.executable, "-m", "ensurepip", "--upgrade"], env=env)
-if args:
-    subprocess.check_call([sys.executable, "-m", "pip", "install"] + args, env=env)
-'''
+here = os.path.dirname(os.path.abspath(env.pop("GET_PIP", None) or sys.argv[0]))
+wheels = os.path.join(here, "wheels")
+wanted = [a.split("==", 1)[1] for a in args if a.startswith("pip==")]
+found = [w for w in glob.glob(os.path.join(wheels, "pip-*-py3-none-any.whl"))
+         if not wanted or os.path.basename(w).split("-")[1] == wanted[0]]
+if found:
+    # pip runs from its own wheel (as get-pip.py does) and installs that wheel: no ensurepip round,
+    # no second pip install, no download of pip.
+    args = [found[0] if a.startswith("pip==") else a for a in args]
+    subprocess.check_call([sys.executable, os.path.join(found[0], "pip"), "install"] + args, env=env)
+else:
+    subprocess.check_call([sys.executable, "-m", "ensurepip", "--upgrade"], env=env)
+    if args:
+        subprocess.check_call([sys.executable, "-m", "pip", "install"] + args, env=env)
+''' % GET_PIP_MARK
 
 
 def log(message):
@@ -83,19 +100,30 @@ def ansible_test_pip_version():
 
 
 def ensure_get_pip(home):
-    """Place the ensurepip-based bootstrap script in ansible-test's cache under home, only when missing."""
+    """Place the bootstrap stand-in in ansible-test's cache under home (a real get-pip.py is left alone),
+    and the wheel of the pip version ansible-test wants beside it."""
     version = ansible_test_pip_version()
     cache = os.path.join(home, ".ansible", "test", "cache")
     path = os.path.join(cache, "get_pip_%s.py" % version.replace(".", "_"))
-    if os.path.exists(path):
-        return path
     if not os.path.isdir(cache):
         os.makedirs(cache)
-    temp = path + ".tmp%d" % os.getpid()
-    with open(temp, "w") as handle:
-        handle.write(GET_PIP)
-    os.rename(temp, path)
-    log("placed the pip %s bootstrap script in %s" % (version, cache))
+    current = None
+    if os.path.exists(path):
+        with open(path) as handle:
+            current = handle.read()
+    if current is None or (GET_PIP_MARK in current and current != GET_PIP):
+        temp = path + ".tmp%d" % os.getpid()
+        with open(temp, "w") as handle:
+            handle.write(GET_PIP)
+        os.rename(temp, path)
+        log("placed the pip %s bootstrap script in %s" % (version, cache))
+    wheels = os.path.join(cache, "wheels")
+    have = os.listdir(wheels) if os.path.isdir(wheels) else []
+    if not [name for name in have if name.startswith("pip-%s-" % version)]:
+        # Once per checkout; without it the stand-in falls back to ensurepip, which is slower but works.
+        if subprocess.call([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary", ":all:",
+                            "--dest", wheels, "pip==%s" % version]) != 0:
+            log("could not download pip %s: the sanity virtualenvs bootstrap pip with ensurepip" % version)
     return path
 
 
@@ -180,7 +208,7 @@ def sanity_environment(home):
 
 
 def main(argv):
-    home = os.path.join(REPO, "tests", "output", "sanity-home")
+    home = os.path.join(REPO, ".venv", "sanity-home")
     ensure_get_pip(home)
     root = tempfile.mkdtemp(prefix="spapi-sanity-")
     try:
@@ -196,18 +224,10 @@ def main(argv):
         base = ansible_test_command() + ["sanity", "--venv", "--color", "no"]
         for name in SKIPPED:
             base += ["--skip-test", name]
-        status = 0
-        # Every sanity test on the controller Python.
+        # Without --python: every test on this Python (the controller), and the per-version tests on
+        # each Python on PATH (the bin directory above); ansible-test skips the versions not found.
         log("Python versions found: %s" % ", ".join(versions))
-        status |= subprocess.call(base + ["--python", CONTROLLER_PYTHON] + list(argv), cwd=dest, env=env)
-        # The per-version tests on every other Python found here.
-        if not argv:
-            for version in versions:
-                if version == CONTROLLER_PYTHON:
-                    continue
-                status |= subprocess.call(
-                    base + ["--python", version, "--test", "compile", "--test", "import"], cwd=dest, env=env)
-        return status
+        return subprocess.call(base + list(argv), cwd=dest, env=env)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
