@@ -37,9 +37,10 @@ class RotationFailed(SpapiError):
 class Judge:
     """Tries candidates with LWA; remembers what it refused (reported) and what it had no time for."""
 
-    def __init__(self, task, http, clock, remaining):
+    def __init__(self, task, http, clock, remaining, refused=None):
         self.task, self.http, self.clock, self.remaining = task, http, clock, remaining
-        self.refused = []  # who() of each candidate LWA refused: message id, client id, sender
+        # who() of each candidate LWA refused (message id, client id, sender); judges of two queues share it
+        self.refused = [] if refused is None else refused
         self.unjudged = 0  # candidates not tried before wait_timeout ran out
 
     def first_accepted(self, queue, candidates, current, patience=0, rotated=False):
@@ -56,7 +57,7 @@ class Judge:
             if grant is not None:
                 return candidate, grant
             self.refused.append(candidate.who())
-            self.task.warn(plan.refused_warning(candidate, queue.name))
+            self.task.warn(plan.refused_warning(candidate, queue.name, getattr(queue, "dead_letter", False)))
             queue.set_aside([candidate])
         return None
 

@@ -224,14 +224,31 @@ def proof_failed(error, rotated=False):
             % (error, "without rotating again" if rotated else "once LWA accepts it"))
 
 
-def refused_warning(notification, queue):
+def refused_warning(notification, queue, dead_letter=False):
     who = notification.who()
-    return ("LWA refused the new client secret of message %s in the queue %s (client id %s, sent by %s): it was not "
-            "vaulted, the vaulted secret is unchanged, and the message was set aside (visible again in %d seconds; "
-            "moved to the queue's dead-letter queue after its maxReceiveCount). A message that LWA refuses was not "
-            "sent by Amazon, or not for this secret: anyone allowed sqs:SendMessage on the queue can send one. Check "
-            "the queue's policy, and who the sender is" % (who["message_id"], queue, who["client_id"],
-                                                           who["sender"] or "an unknown sender", VISIBILITY_TIMEOUT))
+    where = ("the dead-letter queue %s" % queue if dead_letter else "the queue %s" % queue)
+    kept = ("left there, visible, for you to look at: the rotation never deletes it (delete it yourself once you "
+            "know who sent it)" if dead_letter else
+            "set aside (visible again in %d seconds; moved to the queue's dead-letter queue after its "
+            "maxReceiveCount)" % VISIBILITY_TIMEOUT)
+    return ("LWA refused the new client secret of message %s in %s (client id %s, sent by %s): it was not vaulted, "
+            "the vaulted secret is unchanged, and the message was %s. A message that LWA refuses was not sent by "
+            "Amazon, or not for this secret: anyone allowed sqs:SendMessage on the queue can send one. Check the "
+            "queue's policy, and who the sender is" % (who["message_id"], where, who["client_id"],
+                                                        who["sender"] or "an unknown sender", kept))
+
+
+def dead_letter_unread(queue, read, why):
+    return ("not every message of the dead-letter queue %s was read and judged (%d read; %s): a new secret waiting "
+            "there may not have been seen by this run. Nothing was deleted there; the next run looks again. Look at "
+            "what fills it, delete what no run can use, or give the rotation a longer wait_timeout"
+            % (queue, read, why))
+
+
+def dead_letter_unreadable(queue, error):
+    return ("%s. The dead-letter queue %s (named by the RedrivePolicy of the new-secret queue) was not read, so a new "
+            "secret waiting there was not looked for: allow sqs:ReceiveMessage and sqs:ChangeMessageVisibility on it, "
+            "or create it again (the lwa role's lwa_dead_letter_queue_name)" % (error, queue))
 
 
 def vault_unwritable(error):

@@ -3,8 +3,8 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The rotation's I/O: the steps of DESIGN.md "Rotation, in this order", each asking rotate_plan what to do.
 
-(1) adopt a new secret waiting in the queue; (2) learn the expiry from expiry notifications;
-(3) unless forced, stop when not expiring; (4) rotate, receive, prove, vault, then delete.
+(1) adopt a new secret waiting in the queue, or in its dead-letter queue (dead_letter.py); (2) learn the
+expiry from expiry notifications; (3) unless forced, stop when not expiring; (4) rotate, receive, prove, vault, delete.
 Nothing from a queue is trusted: each queue is read whole before the run decides, a new secret is
 vaulted only after LWA accepted it (_rotation/accept.py), and what no run can use is set aside. A
 notification is deleted only after the vault holds its secret; on any failure the messages this run
@@ -18,7 +18,7 @@ __metaclass__ = type
 import datetime
 import time
 
-from ansible_collections.spapi.onboarding.plugins.module_utils._rotation import plan
+from ansible_collections.spapi.onboarding.plugins.module_utils._rotation import dead_letter, plan
 from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.common import (
     SCOPE_ROTATION,
     LwaError,
@@ -71,6 +71,7 @@ class Rotation:
         self.check = task.check_mode
         self.current = None
         self.queues = []  # whatever they still hold hidden is made visible again when the run fails
+        self.dead_letters = None
         self.judge = Judge(task, http, self.clock, self.remaining)
         self.result = dict(changed=False, rotated=False, adopted=False, action="none", vault_file=store.path,
                            refused=self.judge.refused, set_aside=0)
@@ -108,8 +109,10 @@ class Rotation:
             hold()
 
     # --- steps ------------------------------------------------------------------------------------
-    def run(self, current, new_queue, expiry_queue=None):
+    def run(self, current, new_queue, expiry_queue=None, dead_letters=None):
+        """dead_letters: called when step 1 looks in the queue's dead-letter queue: a DeadLetterQueue, or None."""
         self.current = current
+        self.dead_letters = dead_letters
         self._report(current)
         self.queues = [q for q in (new_queue, expiry_queue) if q is not None]
         # Counted before this run hides anything: a new secret a stopped run may still hold.
@@ -154,12 +157,12 @@ class Rotation:
         accepted = self.judge.first_accepted(queue, candidates, self.current)
         if accepted is not None:
             notification, grant = accepted
-            self.result.update(action="adopt" if self.check else "adopted", adopted=not self.check,
-                               reason="a new secret was waiting in the queue (a rotation whose run stopped before "
-                                      "vaulting it) and LWA accepted it; adopted without rotating again")
+            self._adopted("in the queue (a rotation whose run stopped before vaulting it)")
             self._vault_delete(queue, notification, grant, spent + plan.superseded(candidates, notification))
             return True
         queue.delete(spent)
+        if self._adopt_dead_letter():
+            return True
         if any(n.secret == self.current.get("lwa_client_secret") for n in spent) and self.params["force"]:
             # The vaulted secret came from a rotation whose run stopped before deleting its notification:
             # that rotation is the one asked for, so a re-run after a kill rotates no second time.
@@ -167,6 +170,28 @@ class Rotation:
                                      "queue (deleted now): no second rotation")
             return True
         return False
+
+    def _adopted(self, where):
+        self.result.update(action="adopt" if self.check else "adopted", adopted=not self.check,
+                           reason="a new secret was waiting %s and LWA accepted it; adopted without rotating "
+                                  "again" % where)
+
+    def _adopt_dead_letter(self):
+        """Step 1, continued: a new secret that more receives than the queue's maxReceiveCount (check-mode peeks,
+        runs that stopped) moved to its dead-letter queue. No call when the queue has no redrive policy."""
+        dead = self.dead_letters() if self.dead_letters else None
+        if dead is None:
+            return False
+        self.queues.append(dead)  # what it holds is made visible again, whatever happens
+        judge = Judge(self.task, self.http, self.clock, self.remaining, self.judge.refused)
+        accepted = dead_letter.first_accepted(dead, judge, self.current, self.check, self.remaining, self.task.warn)
+        if accepted is None:
+            return False
+        self._adopted("in the dead-letter queue %s, moved there after more receives than the queue's maxReceiveCount "
+                      "(check-mode runs, or runs that stopped before LWA judged it)," % dead.name)
+        self._vault_delete(dead, accepted[0], accepted[1], [])
+        dead.release_all()  # older candidates it did not try: left there as they were
+        return True
 
     def _learn_expiry(self, queue):
         """Step 2: the expiry expiry notifications give, recorded in the vault file when it is earlier."""
@@ -267,7 +292,7 @@ def rotate_secret(task, store, http, clock=None):
         if queue is not None:
             queue.before_write = rotation.before_write
     try:
-        return rotation.run(current, new_queue, expiry_queue)
+        return rotation.run(current, new_queue, expiry_queue, lambda: dead_letter.open_dead_letter(new_queue))
     except RotationFailed as exc:
         return dict(rotation.result, failed=True, msg=str(exc), changed=rotation.result["changed"] or exc.changed)
     except LwaError as exc:

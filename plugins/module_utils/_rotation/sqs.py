@@ -38,6 +38,10 @@ def _utcnow():
 
 
 class Queue:
+    # Whether one short poll that brings nothing ends a read (dead_letter.py); else the queue's count is asked.
+    EMPTY_AT_FIRST_LOOK = False
+    dead_letter = False  # the new-secret queue's dead-letter queue (dead_letter.py): nothing is set aside there
+
     def __init__(self, sqs, url, name, now=_utcnow):
         self.sqs, self.url, self.name, self.now = sqs, url, name, now
         self.holding = {}  # MessageId -> Notification received hidden, not yet deleted, released or set aside
@@ -47,6 +51,8 @@ class Queue:
         self.complete = True  # whether the last read_all read every message
         self.unread_reason = None
         self._arn = None
+        self._redrive = None  # the queue's RedrivePolicy (JSON text), read along with the first attribute read
+        self._redrive_read = False
 
     @classmethod
     def open(cls, sqs, url, name, option, now=_utcnow):
@@ -60,9 +66,20 @@ class Queue:
         return cls(sqs, found, name, now)
 
     def _attribute(self, name, what):
+        names = [name] if self._redrive_read or name == "RedrivePolicy" else [name, "RedrivePolicy"]
         reply = call("read the %s of SQS queue '%s'" % (what, self.name), self.sqs.get_queue_attributes,
-                     QueueUrl=self.url, AttributeNames=[name])
-        return reply.get("Attributes", {}).get(name)
+                     QueueUrl=self.url, AttributeNames=names)
+        attributes = reply.get("Attributes") or {}
+        if not self._redrive_read:
+            # Asked for with the first attribute the run reads anyway: the dead-letter queue costs no call of its own.
+            self._redrive, self._redrive_read = attributes.get("RedrivePolicy"), True
+        return attributes.get(name)
+
+    def redrive_policy(self):
+        """The queue's RedrivePolicy (JSON text naming its dead-letter queue), None when it has none."""
+        if not self._redrive_read:
+            self._attribute("RedrivePolicy", "redrive policy")
+        return self._redrive
 
     def arn(self):
         if self._arn is None:
@@ -103,7 +120,9 @@ class Queue:
             if fresh:
                 wait = 0
                 continue
-            if peek:  # the same messages again: peeking cannot page further
+            if not seen and self.EMPTY_AT_FIRST_LOOK:
+                self.complete = True
+            elif peek:  # the same messages again: peeking cannot page further
                 self.complete = self.visible_count() <= len(seen)
             elif batch or wait:  # back after their timeout, or a long poll found nothing: all were read
                 self.complete = True
