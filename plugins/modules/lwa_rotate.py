@@ -39,6 +39,15 @@ description:
     Set aside means left in the queue, hidden for 60 seconds, then visible again and, once received more often than
     the queue''s C(maxReceiveCount), moved to its dead-letter queue. When not every message of the new-secret queue
     could be read and judged within O(wait_timeout), no rotation is requested.'
+  - 'Step (1) also looks in the queue''s dead-letter queue when the queue has a redrive policy (the
+    C(deadLetterTargetArn) of its C(RedrivePolicy); no option to set). Every receive counts toward the queue''s
+    C(maxReceiveCount), check-mode peeks and runs that stopped because LWA could not judge a secret included, so a real
+    new secret can move there. One found there for the client id, expiring later than the vaulted one (an older
+    rotation''s is never put back), that LWA accepts is adopted like one from the queue, and its message is deleted once
+    the vault file holds it. Everything else there is left as it was, visible: never deleted, never hidden. An empty
+    dead-letter queue costs one C(ReceiveMessage) (the policy comes with a C(GetQueueAttributes) the run makes anyway);
+    a queue without a redrive policy, no call. A dead-letter queue that cannot be read, or not whole within
+    O(wait_timeout), is reported in a warning and holds nothing back.'
   - A run that stopped while holding messages (killed, for example) leaves them hidden for 60 seconds at most. A run
     that finds hidden messages in the queue does not request a rotation, because they may hold a new secret; it fails
     saying to re-run a minute later.
