@@ -97,7 +97,7 @@ class Rotation:
             try:
                 self.store.write(desired)
             except Exception as exc:  # the store's errors never quote the content
-                raise RotationFailed(plan.vault_unwritable(exc))
+                raise RotationFailed(plan.vault_unwritable(exc)) from None
         self.current = desired
         self._report(desired)
 

@@ -37,6 +37,10 @@ def _utcnow():
     return datetime.datetime.now(datetime.timezone.utc)
 
 
+def _nothing():
+    """The default before_write: a queue used alone locks nothing."""
+
+
 class Queue:
     # Whether one short poll that brings nothing ends a read (dead_letter.py); else the queue's count is asked.
     EMPTY_AT_FIRST_LOOK = False
@@ -46,7 +50,7 @@ class Queue:
         self.sqs, self.url, self.name, self.now = sqs, url, name, now
         self.holding = {}  # MessageId -> Notification received hidden, not yet deleted, released or set aside
         # Called before the first delete: a run holds the vault's lock from its first write on (lwa_rotate).
-        self.before_write = None
+        self.before_write = _nothing
         self.set_aside_count = 0
         self.complete = True  # whether the last read_all read every message
         self.unread_reason = None
@@ -159,7 +163,7 @@ class Queue:
     def delete(self, notifications):
         """Deleted for good (after the vault holds the secret and LWA accepted it)."""
         held = list(self._held(notifications))
-        if held and self.before_write:
+        if held:
             self.before_write()
         for notification in held:
             call("delete a message from SQS queue '%s'" % self.name, self.sqs.delete_message,
