@@ -62,5 +62,7 @@ class ActionModule(ControllerAction):
         # Relative to where ansible-playbook runs, like every path the collection writes.
         result = ensure_files(os.path.abspath(params["output_dir"]), texts, file_mode(params["mode"]),
                               prefix + "output_dir", check_mode=task.check_mode, diff_mode=task.diff_mode)
-        result["settings"] = sheet["app_client"]
+        # Where the files are, as the caller named the directory (the role publishes these).
+        result.update(settings=sheet["app_client"], sheet_file="%s/%s" % (params["output_dir"], texts[0][0]),
+                      data_file="%s/%s" % (params["output_dir"], texts[1][0]))
         return result

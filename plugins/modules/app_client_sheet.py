@@ -113,6 +113,16 @@ settings:
   returned: success
   type: dict
   sample: {"app_name": "Acme Books Sync", "api_type": "SP API", "roles": ["Pricing"]}
+sheet_file:
+  description: Path of the Markdown sheet, in O(output_dir) as given.
+  returned: success
+  type: str
+  sample: spapi-onboarding/app-client.md
+data_file:
+  description: Path of the JSON or YAML file, in O(output_dir) as given.
+  returned: success
+  type: str
+  sample: spapi-onboarding/app-client.json
 files:
   description: Each file, with whether this task changed it (text or mode) and whether it was new.
   returned: success

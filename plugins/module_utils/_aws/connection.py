@@ -35,6 +35,7 @@ except ImportError:  # pragma: no cover - reported by the caller
         """Stands in for botocore's class when botocore is missing (run_module reports that)."""
 
 from ansible_collections.spapi.onboarding.plugins.module_utils._common.errors import SpapiError
+from ansible_collections.spapi.onboarding.plugins.module_utils._aws.clients import LazyClient, preload, shared_loader
 from ansible_collections.spapi.onboarding.plugins.module_utils._aws.messages import (
     CREDENTIALS_HINT,
     connection_note,
@@ -180,6 +181,9 @@ class AwsConnection:
                 profile_name=params.get("profile") or None,
                 region_name=region,
             )
+            # Before the first client: every client of the session then uses the process's parsed data.
+            session._session.register_component(
+                "data_loader", shared_loader(session._session.get_config_variable("data_path") or None))
         except BotoCoreError as exc:
             raise AwsFailure("Could not set up the AWS session: %s.%s" % (str(exc).rstrip("."), CREDENTIALS_HINT))
         return session
@@ -197,22 +201,27 @@ class AwsConnection:
             raise ValidationError("aws_config", "is not a valid botocore configuration: %s" % exc)
 
     def client(self, service):
+        """The service's client, made (with the session) when it is first used, not when it is asked for."""
         if service not in self._clients:
-            if self._session is None:
-                self._session = self._make_session()
-            verify = self.params.get("aws_ca_bundle") or None
-            if self.params.get("validate_certs") is False:
-                verify = False
-            self._clients[service] = self._session.client(
-                service,
-                region_name=self._session.region_name or DEFAULT_REGION,
-                endpoint_url=self.params.get("endpoint_url") or None,
-                verify=verify,
-                config=self._config(self._session),
-            )
-            # Which advice a refused signature gets (see _credentials_problem).
-            self._clients[service].spapi_operator_credentials = not self.params.get("signs_with_vaulted_key")
+            self._clients[service] = LazyClient(lambda: self._make_client(service))
         return self._clients[service]
+
+    def _make_client(self, service):
+        if self._session is None:
+            self._session = self._make_session()
+        verify = self.params.get("aws_ca_bundle") or None
+        if self.params.get("validate_certs") is False:
+            verify = False
+        client = self._session.client(
+            service,
+            region_name=self._session.region_name or DEFAULT_REGION,
+            endpoint_url=self.params.get("endpoint_url") or None,
+            verify=verify,
+            config=self._config(self._session),
+        )
+        # Which advice a refused signature gets (see _credentials_problem).
+        client.spapi_operator_credentials = not self.params.get("signs_with_vaulted_key")
+        return client
 
     @property
     def iam(self):
@@ -247,3 +256,7 @@ class AwsConnection:
     def arn(self, kind, path, name):
         ident = self.identity()
         return "arn:%s:iam::%s:%s%s%s" % (ident["partition"], ident["account"], kind, path or "/", name)
+
+
+if HAS_BOTO3:
+    preload()

@@ -1,0 +1,79 @@
+# -*- coding: utf-8 -*-
+# Copyright: spapi.onboarding contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What makes AWS clients cheap: botocore's data parsed once per process, and clients made only when used.
+
+A converged run spends most of an AWS task making its clients, not calling AWS: botocore parses its
+endpoint data and service models (JSON) for every new session. connection.py makes every client
+through this file.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+
+try:
+    import boto3
+    import botocore.loaders
+    from botocore.exceptions import BotoCoreError
+except ImportError:  # pragma: no cover - connection.py reports a missing boto3
+    boto3 = None
+
+    class BotoCoreError(Exception):
+        """Stands in for botocore's class when botocore is missing."""
+
+
+# botocore's data (endpoints, partitions, service models), parsed once per process and data path and shared by
+# every session: building a client then costs a few milliseconds instead of a tenth of a second or more.
+_LOADERS = {}
+# The files every client needs whatever its service.
+_COMMON_DATA = ("endpoints", "partitions", "sdk-default-configuration", "_retry")
+
+
+def shared_loader(data_path=None):
+    """The process's botocore loader for this AWS_DATA_PATH (None: botocore's own data only)."""
+    loader = _LOADERS.get(data_path)
+    if loader is None:
+        loader = botocore.loaders.create_loader(data_path)
+        # What boto3 adds to each session's own loader (its resource models), so a shared one finds the same files.
+        loader.search_paths.append(os.path.join(os.path.dirname(boto3.__file__), "data"))
+        _LOADERS[data_path] = loader
+    return loader
+
+
+def preload():
+    """Parse the data every client needs, once.
+
+    connection.py calls it when it is imported. On the controller that happens in ansible-playbook's
+    own process (it loads an action plugin's class before it forks the task's worker), so every task
+    that talks to AWS inherits the parsed data instead of parsing it again. Only an optimisation:
+    a failure here is left to the first client, whose error names the AWS option at fault.
+    """
+    try:
+        loader = shared_loader(os.environ.get("AWS_DATA_PATH") or None)
+        for name in _COMMON_DATA:
+            loader.load_data(name)
+        for kind in ("service-2", "endpoint-rule-set-1"):
+            loader.list_available_services(kind)
+    except (BotoCoreError, OSError, ValueError):
+        pass
+
+
+class LazyClient:
+    """Stands for a botocore client until its first use (any attribute: an operation, meta, a paginator).
+
+    Code may hold a client it never calls (verify's live scope holds the operator's IAM client and calls
+    only STS with the vaulted key): that costs no session and no client. Errors of making the client
+    (options, credentials set-up) surface at the first use, still before any call is sent.
+    """
+
+    def __init__(self, make):
+        self._make = make
+        self._client = None
+
+    def __getattr__(self, name):
+        if self._client is None:
+            self._client = self._make()
+        return getattr(self._client, name)
