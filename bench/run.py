@@ -15,6 +15,10 @@ generated-section markers (the hand-written analysis around them is kept).
 
     .venv/bin/python bench/run.py                       # the full benchmark (make bench)
     .venv/bin/python bench/run.py --tiny --sides ours   # seconds: 1 rep, loopback, 1 identity
+    .venv/bin/python bench/run.py --floors-only         # a minute: the converged runs against their floor
+
+Every run ends with the floor ratios (bench/floor.py): the converged onboard.yml and lwa_rotate.yml against an
+ansible-playbook run of one trivial task plus one Python process making the same calls.
 """
 
 import argparse
@@ -551,20 +555,27 @@ def parse_args(argv=None):
     parser.add_argument("--doc", default=str(DEFAULT_DOC), help="the Markdown report to update")
     parser.add_argument("--no-doc", action="store_true", help="print the tables instead of updating --doc")
     parser.add_argument("--tiny", action="store_true", help="1 repetition, loopback only, 1 identity, no scaling")
+    parser.add_argument("--floor-pairs", type=int, default=5,
+                        help="pairs of each converged run and its floor (bench/floor.py; 0: none)")
+    parser.add_argument("--floors-only", action="store_true", help="only the floor ratios: print them, write "
+                                                                   "<out>/floors.json, leave --doc alone")
     opts = parser.parse_args(argv)
     opts.latencies = [float(v) for v in str(opts.latencies).split(",") if v.strip()]
     opts.scale = [int(v) for v in str(opts.scale).split(",") if v.strip()]
     opts.sides = [s.strip() for s in opts.sides.split(",") if s.strip()]
     if opts.tiny:
-        opts.reps, opts.latencies, opts.scale = 1, [0.0], []
+        opts.reps, opts.latencies, opts.scale, opts.floor_pairs = 1, [0.0], [], min(opts.floor_pairs, 1)
     return opts
 
 
 def main(argv=None):
+    import floor  # pylint: disable=import-outside-toplevel  # bench/floor.py, beside this script
     opts = parse_args(argv)
     ensure_collection_link()
     out = Path(opts.out)
     out.mkdir(parents=True, exist_ok=True)
+    if opts.floors_only:
+        return floor.main(opts.floor_pairs or 5, out)
     if ("baseline" in opts.sides or "ours-on-baseline-core" in opts.sides) and not (Path(opts.baseline_venv) / "bin" / "ansible-playbook").exists():
         raise SystemExit("the baseline virtualenv %s is missing: run `make bench`" % opts.baseline_venv)
     sides, steps = make_sides(opts, out)
@@ -576,15 +587,19 @@ def main(argv=None):
     info = machine(sides, opts.baseline_venv)
     started = time.time()
     records = benchmark(opts, sides, log)
+    floors = floor.run(opts.floor_pairs, log) if opts.floor_pairs and "ours" in sides else {}
     total = time.time() - started
     info["load average at end (1/5/15 min)"] = "%.2f / %.2f / %.2f" % os.getloadavg()
     generated = render(opts, sides, steps, records, info, total)
+    if floors:
+        generated += "\n" + "\n".join(floor.render(floors)) + "\n"
     (out / "results.json").write_text(json.dumps({
         "machine": info,
         "sides": {n: {"label": s.label, "playbook": str(s.playbook), "args": s.args} for n, s in sides.items()},
         "options": dict(vars(opts)),
         "seconds": total,
         "runs": records,
+        "floors": floors,
     }, indent=1, default=str))
     (out / "report.md").write_text(generated + "\n")
     if opts.no_doc:
@@ -593,6 +608,8 @@ def main(argv=None):
         write_doc(Path(opts.doc), generated)
         log("wrote %s and %s" % (os.path.relpath(opts.doc, REPO) if Path(opts.doc).is_relative_to(REPO)
                                  else opts.doc, out / "results.json"))
+    for line in floor.summary(floors):
+        log(line)
     return 0
 
 

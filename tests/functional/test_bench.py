@@ -35,12 +35,25 @@ def test_tiny_benchmark_writes_a_well_formed_report(tmp_path):
     assert converged["writes"] == [], "the converged run made write calls: %s" % converged["writes"]
     assert "GetUser" in converged["actions"]
 
+    # The floor ratios (bench/floor.py): each converged run against a trivial playbook plus one Python process
+    # making the same calls; both printed, and recorded with what the runs did.
+    floors = results["floors"]
+    assert list(floors) == ["onboard", "lwa_rotate"]
+    for name, record in floors.items():
+        assert sorted(record["calls"]) == sorted(record["floor_calls"]), name
+        assert record["writes"] == [] and record["files_unchanged"], name
+        assert len(record["ratios"]) == 1 and record["ratio"] == record["ours"][0] / record["floor"][0]
+        assert "floor ratio  %-10s %.2fx" % (name, record["ratio"]) in process.stdout
+    assert len(floors["onboard"]["calls"]) == 8 and "AssumeRole" in floors["onboard"]["calls"]
+    assert floors["lwa_rotate"]["lwa_calls"] == floors["lwa_rotate"]["floor_lwa_calls"] == 1
+
     text = doc.read_text()
     assert text.startswith("# Performance\n\nHand-written analysis kept.\n")
     assert text.rstrip().endswith("More notes.")
     assert "old tables" not in text
     generated = text.split("<!-- bench:generated:begin -->")[1].split("<!-- bench:generated:end -->")[0]
-    for heading in ("### What was measured", "### Machine", "### AWS calls", "### Wall time", "### Where the time goes"):
+    for heading in ("### What was measured", "### Machine", "### AWS calls", "### Wall time", "### Where the time goes",
+                    "### Converged runs against their floor"):
         assert heading in generated
     assert str(tmp_path) not in generated and "benchmark-only-vault-password" not in generated
 
@@ -63,6 +76,9 @@ def test_tiny_benchmark_writes_a_well_formed_report(tmp_path):
     assert row.split("|")[4].strip() == "0"
     wall = next(t for t in tables if t[0].startswith("| AWS latency"))
     assert any(line.startswith("| loopback | converged |") for line in wall)
+    floor_table = next(t for t in tables if t[0].startswith("| converged run |"))
+    assert [line.split("|")[1].strip() for line in floor_table[2:]] == ["onboard.yml", "lwa_rotate.yml"]
+    assert all(line.split("|")[6].strip() == "8 / 8" for line in floor_table[2:3])
 
 
 def test_baseline_playbook_is_the_idempotent_amazon_aws_chain():
