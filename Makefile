@@ -12,18 +12,21 @@ export ANSIBLE_COLLECTIONS_PATH := $(abspath $(COLLECTIONS))
 
 setup: $(STAMP) $(LINK)
 
+# One pip run, with the venv's own pip. --no-compile: Python compiles (and caches) only the modules the
+# tests import, on first import, instead of pip compiling every module of every package up front.
 $(STAMP): requirements.txt tests/requirements.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt -r tests/requirements.txt
+	$(BIN)/python -m pip install --quiet --no-compile -r requirements.txt -r tests/requirements.txt
 	touch $@
 
 $(LINK):
 	mkdir -p $(dir $@)
 	ln -sfn ../../../.. $@
 
+# Two workers, whole files each (a file's module-scoped scenario runs once), the longest files first
+# (tests/conftest.py orders them; xdist must not reorder by test count).
 test: setup
-	$(BIN)/python -m pytest -n 2 --dist loadfile tests
+	$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder tests
 
 demo: setup
 	scripts/demo.sh

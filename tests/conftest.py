@@ -12,6 +12,33 @@ ensure_collection_link()
 if str(COLLECTIONS_ROOT) not in sys.path:
     sys.path.insert(0, str(COLLECTIONS_ROOT))
 
+# The longest files, longest first. `make test` hands whole files to its two workers in collection order
+# (pytest-xdist --dist loadfile --no-loadscope-reorder): started first, they run beside everything else
+# instead of one worker waiting alone on a long file that started last.
+LONGEST_FIRST = (
+    "tests/ecosystem/test_sanity.py",
+    "tests/molecule/",
+    "tests/integration/test_demo.py",
+    "tests/ecosystem/test_lint.py",
+    "tests/integration/test_awx_jobs.py",
+)
+
+
+def _file_rank(path, slow):
+    for index, prefix in enumerate(LONGEST_FIRST):
+        if path.startswith(prefix):
+            return (0, index)
+    # Then files that run playbooks or scenarios, then the rest; the many short unit tests fill the end.
+    return (1, 0) if slow else (3, 0) if path.startswith("tests/unit/") else (2, 0)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Whole files in the order above; the order of the tests inside a file is kept (a stable sort)."""
+    del config
+    slow = set(item.nodeid.split("::")[0] for item in items if item.get_closest_marker("slow"))
+    ranks = dict((path, _file_rank(path, path in slow)) for path in set(i.nodeid.split("::")[0] for i in items))
+    items.sort(key=lambda item: ranks[item.nodeid.split("::")[0]])
+
 
 @pytest.fixture(scope="session")
 def moto_server():
