@@ -55,15 +55,35 @@ def moto(moto_server):
     moto_server.reset()
 
 
-@pytest.fixture
-def aws(moto):
-    """boto3 clients of the test account (the administrator's view)."""
+def clients(server):
+    """boto3 clients of the test account (the administrator's view) on this moto server."""
     session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
                                     region_name="us-east-1")
 
     class Clients:
-        iam = session.client("iam", endpoint_url=moto.url)
-        sts = session.client("sts", endpoint_url=moto.url)
-        server = moto
+        iam = session.client("iam", endpoint_url=server.url)
+        sts = session.client("sts", endpoint_url=server.url)
 
+    Clients.server = server
     return Clients
+
+
+@pytest.fixture
+def aws(moto):
+    """boto3 clients of the test account (the administrator's view)."""
+    return clients(moto)
+
+
+@pytest.fixture(scope="module")
+def module_moto(moto_server):
+    """The session's moto server, emptied, for a scenario that runs once for the whole test module
+    (a module-scoped fixture running tests.support.steps.run_steps; the tests assert on what it kept)."""
+    moto_server.reset()
+    yield moto_server
+    moto_server.reset()
+
+
+@pytest.fixture(scope="module")
+def module_aws(module_moto):
+    """boto3 clients of the test account, for a module-scoped scenario."""
+    return clients(module_moto)
