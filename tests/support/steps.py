@@ -22,7 +22,6 @@ ignore_errors, or come last.
 """
 
 import json
-import os
 import subprocess
 import time
 from pathlib import Path
@@ -67,14 +66,17 @@ class StepRun:
     def output(self):
         return self.stdout + self.stderr
 
-    def result(self, task_name):
+    def _named(self, task_name):
         found = [r for r in self.records if r["task"] == task_name or r["task"].endswith(" : " + task_name)]
         assert found, "no result for task %r in step %r; tasks seen: %s\n%s" % (
             task_name, self.name, [r["task"] for r in self.records], self.output)
-        return found[-1]["result"]
+        return found[-1]
+
+    def result(self, task_name):
+        return self._named(task_name)["result"]
 
     def status(self, task_name):
-        return [r for r in self.records if r["task"] == task_name or r["task"].endswith(" : " + task_name)][-1]["status"]
+        return self._named(task_name)["status"]
 
     def assert_ok(self):
         assert self.ran, "step %r did not run (a step before it failed)\n%s" % (self.name, self.output)
