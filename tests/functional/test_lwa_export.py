@@ -1,5 +1,9 @@
 """lwa_export through real ansible-playbook runs against moto server (Secrets Manager), read back by
-python-amazon-sp-api's own credential loader, whose token client then gets a token from the LWA stand-in."""
+python-amazon-sp-api's own credential loader, whose token client then gets a token from the LWA stand-in.
+
+The runs of a scenario are steps of one ansible-playbook process (tests/support/steps.py); the refusals
+are the tasks of one step.
+"""
 
 import json
 import os
@@ -11,6 +15,7 @@ import yaml
 from ansible.parsing.vault import VaultLib, VaultSecret
 
 from tests.support.ansible import play, run_playbook
+from tests.support.steps import Step, run_steps
 from tests.support.lwa_fixtures import lwa, lwa_server  # noqa: F401  pylint: disable=unused-import
 from tests.support.moto import admin_with_enforcement, writes
 
@@ -75,13 +80,19 @@ def test_exports_converge_and_python_amazon_sp_api_loads_them(moto, aws, lwa, sp
     credentials = admin_with_enforcement(aws.iam, moto)
     write_vault(tmp_path)
     credentials_file = tmp_path / "config" / "python-sp-api" / "credentials.yml"
-    book = play([export_task(secret_name=SECRET_NAME, credentials_file=str(credentials_file))])
+    book = [export_task(secret_name=SECRET_NAME, credentials_file=str(credentials_file))]
     log = tmp_path / "ansible.log"
     env = {"ANSIBLE_LOG_PATH": str(log)}
 
-    moto.start_recording()
-    check = run_playbook(book, tmp_path, moto.url, VAULT_ARGS + ["--check", "--diff"], credentials, env)
-    assert writes(moto.stop_recording()) == []
+    # One process for the three runs, all at -vvvv (the log and the verbose output hold no secret).
+    runs = run_steps(tmp_path, moto, [
+        Step("check", book, check=True, diff=True, record=True, after=lambda: (tmp_path / "config").exists()),
+        Step("first", book, diff=True, after=lambda: json.loads(
+            secretsmanager(moto, credentials).get_secret_value(SecretId=SECRET_NAME)["SecretString"])),
+        Step("again", book, record=True),
+    ], VAULT_ARGS + ["-vvvv"], credentials, env)
+    check = runs["check"]
+    assert writes(check.calls) == []
     check.assert_ok()
     predicted = check.result("export")
     assert predicted["changed"]
@@ -89,23 +100,22 @@ def test_exports_converge_and_python_amazon_sp_api_loads_them(moto, aws, lwa, sp
         "LWA_APP_ID", "LWA_CLIENT_SECRET", "SP_API_REFRESH_TOKEN"]
     assert predicted["diff"]["after"]["credentials_file"]["changed_keys"] == {
         "default": ["lwa_app_id", "lwa_client_secret", "refresh_token"]}
-    assert not (tmp_path / "config").exists()
+    assert check.seen is False
 
-    first = run_playbook(book, tmp_path, moto.url, VAULT_ARGS + ["-vvvv", "--diff"], credentials, env)
+    first = runs["first"]
     first.assert_ok()
     result = first.result("export")
     assert result["changed"] and result["secret"]["arn"].startswith("arn:aws:secretsmanager:us-east-1:123456789012:")
     assert result["credentials_file"] == str(credentials_file)
     assert stat.S_IMODE(os.stat(str(credentials_file)).st_mode) == 0o600
     assert stat.S_IMODE(os.stat(str(credentials_file.parent)).st_mode) == 0o700
-    stored = json.loads(secretsmanager(moto, credentials).get_secret_value(SecretId=SECRET_NAME)["SecretString"])
+    stored = first.seen
     assert stored == {"SP_API_REFRESH_TOKEN": REFRESH_TOKEN, "LWA_APP_ID": CLIENT_ID, "LWA_CLIENT_SECRET": CLIENT_SECRET}
     assert str(credentials_file) in first.stdout and "task path:" in first.stdout  # the verbose output is there
     assert_no_secret(first, log)
 
-    moto.start_recording()
-    again = run_playbook(book, tmp_path, moto.url, VAULT_ARGS + ["-vvvv"], credentials, env)
-    calls = moto.stop_recording()
+    again = runs["again"]
+    calls = again.calls
     again.assert_ok()
     assert again.result("export")["changed"] is False
     assert calls == ["DescribeSecret", "GetResourcePolicy", "GetSecretValue"]
@@ -162,32 +172,49 @@ def test_other_accounts_and_keys_kept_then_absent(moto, tmp_path):
         "eu": ["lwa_app_id", "lwa_client_secret", "refresh_token"]}
     assert_no_secret(run)
 
-    absent = play([export_task(secret_name=SECRET_NAME, credentials_file=str(credentials_file), account="eu",
-                               state="absent")])
-    moto.start_recording()
-    check = run_playbook(absent, tmp_path, moto.url, ["--check"])  # removal needs no vault password
-    assert writes(moto.stop_recording()) == []
+    absent = [export_task(secret_name=SECRET_NAME, credentials_file=str(credentials_file), account="eu",
+                          state="absent")]
+    last = [export_task(secret_name=SECRET_NAME, credentials_file=str(credentials_file), account="other",
+                        state="absent")]
+
+    def deleted():
+        try:
+            client.get_secret_value(SecretId=SECRET_NAME)
+        except client.exceptions.ResourceNotFoundException as exc:
+            return exc
+        return None
+
+    # Removal needs no vault password: these four runs, one process, get none.
+    removal = run_steps(tmp_path / "removal", moto, [
+        Step("check", absent, check=True, record=True),
+        Step("gone", absent, after=lambda: (json.loads(client.get_secret_value(SecretId=SECRET_NAME)["SecretString"]),
+                                            yaml.safe_load(credentials_file.read_text()))),
+        Step("again", absent),
+        # Only our keys in them: the secret is deleted, and the file when its last account goes.
+        Step("last", last, before=lambda: client.put_secret_value(
+            SecretId=SECRET_NAME, SecretString=json.dumps({"LWA_APP_ID": CLIENT_ID})),
+            after=lambda: (credentials_file.exists(), deleted())),
+    ])
+    check = removal["check"]
+    assert writes(check.calls) == []
     check.assert_ok()
     assert check.result("export")["changed"]
-    gone = run_playbook(absent, tmp_path, moto.url)
+    gone = removal["gone"]
     gone.assert_ok()
-    assert json.loads(client.get_secret_value(SecretId=SECRET_NAME)["SecretString"]) == {"AppClientId": "kept"}
-    assert yaml.safe_load(credentials_file.read_text()) == {"other": {"lwa_app_id": "x", "lwa_client_secret": "y"}}
-    assert run_playbook(absent, tmp_path, moto.url).result("export")["changed"] is False
+    secret, left = gone.seen
+    assert secret == {"AppClientId": "kept"}
+    assert left == {"other": {"lwa_app_id": "x", "lwa_client_secret": "y"}}
+    assert removal["again"].result("export")["changed"] is False
 
-    # Only our keys in them: the secret is deleted, and the file when its last account goes.
-    client.put_secret_value(SecretId=SECRET_NAME, SecretString=json.dumps({"LWA_APP_ID": CLIENT_ID}))
-    last = play([export_task(secret_name=SECRET_NAME, credentials_file=str(credentials_file), account="other",
-                             state="absent")])
-    run_playbook(last, tmp_path, moto.url).assert_ok()
-    assert not credentials_file.exists()
-    with pytest.raises(client.exceptions.ResourceNotFoundException):
-        client.get_secret_value(SecretId=SECRET_NAME)
+    removal["last"].assert_ok()
+    file_left, refused = removal["last"].seen
+    assert not file_left
+    assert isinstance(refused, client.exceptions.ResourceNotFoundException)
 
 
 def unsafe(tmp_path, kind):
     base = tmp_path / "out"
-    base.mkdir(mode=0o700)
+    base.mkdir(mode=0o700, parents=True)
     target = base / "credentials.yml"
     if kind == "symlink":
         (tmp_path / "elsewhere").write_text("x")
@@ -197,26 +224,43 @@ def unsafe(tmp_path, kind):
     return str(target)
 
 
-@pytest.mark.parametrize("kind, options, message", [
+REFUSED = [
     ("symlink", {}, "is a symbolic link"),
     ("group-writable", {}, "is writable by its group or by others"),
     (None, {"secret_name": "bad name!"}, "option 'secret_name'"),
     (None, {"account": "a b"}, "option 'account'"),
     (None, {"vault_id": "nope"}, "option 'vault_id': no vault secret with id 'nope'"),
     (None, {"vault_file": "missing.vault.yml"}, "option 'vault_file': the LWA vault file"),
-])
-def test_refused_before_any_call(moto, tmp_path, kind, options, message):
-    write_vault(tmp_path)
-    path = unsafe(tmp_path, kind) if kind else str(tmp_path / "out" / "credentials.yml")
-    options = dict({"secret_name": SECRET_NAME, "credentials_file": path}, **options)
-    moto.start_recording()
-    run = run_playbook(play([export_task(**options)]), tmp_path, moto.url, VAULT_ARGS)
-    calls = moto.stop_recording()
-    assert run.returncode != 0
-    assert message in run.result("export")["msg"]
+]
+
+
+@pytest.fixture(scope="module")
+def refusals(module_moto, tmp_path_factory):
+    """Each refusal a task of one step (each case in a directory of its own), recorded together."""
+    workdir = tmp_path_factory.mktemp("refused")
+    write_vault(workdir)
+    tasks = []
+    for index, (kind, options, dummy) in enumerate(REFUSED):
+        case = workdir / ("case%d" % index)
+        path = unsafe(case, kind) if kind else str(case / "out" / "credentials.yml")
+        options = dict({"secret_name": SECRET_NAME, "credentials_file": path}, **options)
+        tasks.append(dict(export_task(**options), name="case %d" % index, ignore_errors=True))
+    module_moto.reset()
+    run = run_steps(workdir, module_moto, [Step("refused", tasks, record=True)], VAULT_ARGS)["refused"]
+    run.workdir = workdir
+    return run
+
+
+@pytest.mark.parametrize("kind, options, message", REFUSED)
+def test_refused_before_any_call(refusals, kind, options, message):
+    index = REFUSED.index((kind, options, message))
+    run = refusals
+    calls = run.calls
+    assert run.returncode != 0 and run.status("case %d" % index) == "failed"
+    assert message in run.result("case %d" % index)["msg"]
     assert calls == []
     if kind == "symlink":
-        assert (tmp_path / "elsewhere").read_text() == "x"
+        assert (run.workdir / ("case%d" % index) / "elsewhere").read_text() == "x"
 
 
 def test_no_vault_password_is_refused(moto, tmp_path):
