@@ -45,8 +45,10 @@ def synced_collections():
     """What a project sync installs from collections/requirements.yml, once per test process."""
     cache = tempfile.mkdtemp(prefix="awx-project-sync-")
     atexit.register(shutil.rmtree, cache, True)
-    subprocess.run([str(BIN / "ansible-galaxy"), "collection", "install", str(REPO), "-p", cache],
-                   check=True, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120)
+    # --force: a collection already on the tester's ANSIBLE_COLLECTIONS_PATH (make test's) would be "already
+    # installed" and never land in the job's own path.
+    subprocess.run([str(BIN / "ansible-galaxy"), "collection", "install", "--force", str(REPO), "-p", cache],
+                   check=True, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=300)
     return cache
 
 
