@@ -56,7 +56,7 @@ options:
     default: true
   lwa_allow_other_hosts:
     description:
-      - Allow an O(lwa_endpoint) or O(spapi_endpoint) (or E(SPAPI_LWA_ENDPOINT), E(SPAPI_ENDPOINT)) whose host is not
+      - Allow an O(lwa_endpoint) or C(spapi_endpoint) (or E(SPAPI_LWA_ENDPOINT), E(SPAPI_ENDPOINT)) whose host is not
         one of Amazon's hosts nor a loopback address. The client secret, the refresh token and access tokens are
         sent there.
       - Leave V(false) unless you run a relay of your own that you trust with the credentials.

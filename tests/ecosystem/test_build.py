@@ -13,7 +13,8 @@ import yaml
 from tests.support.paths import REPO
 
 BIN = Path(sys.executable).parent
-MAX_ARTIFACT_BYTES = 256 * 1024
+# The collection with its docs is about 270 KiB compressed; a stray virtualenv or test tree would add megabytes.
+MAX_ARTIFACT_BYTES = 384 * 1024
 # Never shipped: local environments, caches, test output, VCS data, earlier builds.
 FORBIDDEN_PARTS = {".venv", ".git", ".pytest_cache", "__pycache__", ".demo", ".ansible", ".tox", ".cache",
                    ".mypy_cache", ".ruff_cache", ".ci"}

@@ -181,7 +181,7 @@ def test_the_lock_object_is_honoured_across_runs(moto, s3):
         assert lock_object(s3)["owner"] == "alice@laptop run pid-42"
     assert any("took over the expired vault lock" in w and "bob@ci run pid-7" in w for w in warnings)
     # Release removes only a lock that is still this run's.
-    s3.put_object(Bucket=BUCKET, Key=KEY + ".lock", Body=json.dumps({"owner": "carol@ops run pid-9",
-                                                                       "expires": "2999-01-01T00:00:00Z"}))
+    carol = {"owner": "carol@ops run pid-9", "expires": "2999-01-01T00:00:00Z"}
+    s3.put_object(Bucket=BUCKET, Key=KEY + ".lock", Body=json.dumps(carol))
     assert S3Lock(ours, owner="alice@laptop run pid-42").release(taken_earlier=True) is False
     assert lock_object(s3)["owner"] == "carol@ops run pid-9"

@@ -24,7 +24,7 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.common impor
 )
 from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.fingerprints import held
 # Re-exported: the names the tests and the executor know the notifications by.
-from ansible_collections.spapi.onboarding.plugins.module_utils._rotation.messages import (  # noqa: F401
+from ansible_collections.spapi.onboarding.plugins.module_utils._rotation.messages import (  # noqa: F401 pylint: disable=unused-import
     NEW_SECRET,
     SECRET_LIFETIME,
     SECRET_EXPIRY,
@@ -234,8 +234,8 @@ def refused_warning(notification, queue, dead_letter=False):
     return ("LWA refused the new client secret of message %s in %s (client id %s, sent by %s): it was not vaulted, "
             "the vaulted secret is unchanged, and the message was %s. A message that LWA refuses was not sent by "
             "Amazon, or not for this secret: anyone allowed sqs:SendMessage on the queue can send one. Check the "
-            "queue's policy, and who the sender is" % (who["message_id"], where, who["client_id"],
-                                                        who["sender"] or "an unknown sender", kept))
+            "queue's policy, and who the sender is"
+            % (who["message_id"], where, who["client_id"], who["sender"] or "an unknown sender", kept))
 
 
 def dead_letter_unread(queue, read, why):

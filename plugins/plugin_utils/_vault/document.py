@@ -22,6 +22,7 @@ from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.codec impo
     split_owned,
 )
 
+
 class VaultDocument:
     def __init__(self, store, secrets, owned_keys, vault_id=None, before_write=None, lock=None):
         self.store, self.secrets, self.owned_keys = store, secrets, tuple(owned_keys)
