@@ -79,7 +79,8 @@ class StepRun:
         return self._named(task_name)["status"]
 
     def assert_ok(self):
-        assert self.ran, "step %r did not run (a step before it failed)\n%s" % (self.name, self.output)
+        assert self.ran, "step %r did not run (ansible-playbook stopped before it)\n%s" % (
+            self.name, self.process_output[-6000:])
         assert self.returncode == 0, self.output
 
 
@@ -201,6 +202,6 @@ def _collect(steps, reached, ended, returncode, results_file, out_file, err_file
         else:
             code = FAILED if any(r["status"] == "failed" for r in mine) else 0
         step_run = StepRun(step.name, mine, out, err, code, ran)
-        step_run.calls, step_run.seen = calls, seen
+        step_run.calls, step_run.seen, step_run.process_output = calls, seen, stdout + stderr
         run[step.name] = step_run
     return run
