@@ -31,12 +31,15 @@ import yaml
 from tests.support.ansible import BIN, ansible_env, play
 
 FAILED = 2  # ansible-playbook's exit status when a host failed
+NO_AWS = "http://127.0.0.1:9"  # nothing listens there
 
 
 class Step:
     """One run of the scenario: a play of these tasks.
 
-    check, diff: as --check, --diff on that run. vars, environment: the play's.
+    check, diff: the play's check_mode and diff, which every task gets as from --check, --diff (but the
+      magic variable ansible_check_mode follows the command line only: a role that reads it needs --check).
+    vars, environment: the play's.
     record: moto's recording of the AWS calls made during this step (.calls).
     reset: moto emptied before this step (a new scenario in the same process).
     before(): run just before the step starts; after(): just after it ended, its value kept as .seen.
@@ -121,7 +124,10 @@ def _wait_for(marker, process, deadline):
 
 
 def run_steps(workdir, moto, steps, args=(), credentials=None, env=None, timeout=600):
-    """Run the steps as the plays of one ansible-playbook process in workdir; return a StepsRun."""
+    """Run the steps as the plays of one ansible-playbook process in workdir; return a StepsRun.
+
+    moto: the moto server the steps use (None: they never call AWS; AWS_ENDPOINT_URL then points
+    at a closed port)."""
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     names = [step.name for step in steps]
@@ -135,7 +141,8 @@ def run_steps(workdir, moto, steps, args=(), credentials=None, env=None, timeout
     results_file, out_file, err_file = workdir / "results.jsonl", workdir / "stdout.txt", workdir / "stderr.txt"
     if results_file.exists():
         results_file.unlink()
-    run_env = ansible_env(moto.url, workdir, credentials, env)
+    assert moto or not any(step.record or step.reset for step in steps), "recording and reset need moto"
+    run_env = ansible_env(moto.url if moto else NO_AWS, workdir, credentials, env)
     run_env.update(SPAPI_TEST_RESULTS=str(results_file), SPAPI_TEST_STEPS=str(control))
     command = [str(BIN / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(playbook)] + list(args)
     deadline = time.monotonic() + timeout
