@@ -1,11 +1,17 @@
-"""The app_client role through real ansible-playbook runs (no AWS involved)."""
+"""The app_client role through real ansible-playbook runs (no AWS involved).
+
+The runs are steps of one ansible-playbook process (tests/support/steps.py), in an order where the
+default output directory (spapi-onboarding below the playbook's directory) is first written by the
+idempotence scenario; refused runs are rescued so the next steps run. The two runs that give
+app_client_roles with -e have processes of their own.
+"""
 
 import json
-import re
 
 import pytest
 
 from tests.support.ansible import play, run_playbook
+from tests.support.steps import Step, run_steps
 
 ROLE_ARN = "arn:aws:iam::123456789012:role/SellingPartnerAPIRole"
 NO_AWS = "http://127.0.0.1:9"  # the role never calls AWS
@@ -29,18 +35,85 @@ def role_play(**role_vars):
                   "vars": role_vars}])
 
 
-def recap_changed(run):
-    found = re.findall(r"localhost\s+: ok=\d+\s+changed=(\d+)", run.output)
-    assert found, run.output
-    return int(found[-1])
+def changed_tasks(step):
+    """What a run's recap counts as changed, for one step of a batched run: its tasks that changed."""
+    return sum(1 for record in step.records if record["result"].get("changed"))
 
 
-def test_sheet_in_the_current_directory_then_idempotent(tmp_path):
-    first = run_playbook(role_play(), tmp_path, NO_AWS)
+def role_tasks(**role_vars):
+    """role_play()'s task, its refusal rescued (the next steps run)."""
+    return [{"block": role_play(**role_vars)[0]["tasks"],
+             "rescue": [{"name": "refused", "ansible.builtin.meta": "noop"}]}]
+
+
+BAD_INPUT = [
+    ({"app_client_oauth_login_uri": "http://codat.io"},
+     "app_client_oauth_login_uri: must be an https:// URI with a host name, without spaces, control characters, "
+     "quotes, backticks, brackets or angle brackets; got \"http://codat.io\""),
+    ({"app_client_roles": ["Pricing", "Time Travel"]},
+     "app_client_roles: unknown role(s) Time Travel; known roles are Brand Analytics"),
+    ({"app_client_name": "AMZ Sync", "app_client_role_arn": "arn:aws:iam::123456789012:user/SellingPartnerAPIUser",
+      "app_client_oauth_redirect_uri": "https://amazonsellercentral.codat.io/oauth callback"},
+     "app_client_name: must not use an Amazon trademark"),
+]
+QUEUES = {"lwa_new_secret_queue_arn": "arn:aws:sqs:us-east-1:123456789012:sp-api-application-client-new-secret",
+          "lwa_secret_expiry_queue_arn": "arn:aws:sqs:us-east-1:123456789012:sp-api-application-client-secret-expiry"}
+OVERRIDE_ARN = "arn:aws-cn:iam::123456789012:role/sp-api/SellingPartnerAPIRole"
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("app_client")
+    out = workdir / "spapi-onboarding"  # the default resolves against ansible-playbook's directory
+    kept = {}
+
+    def default_dir_exists():
+        return out.exists()
+
+    def mtimes():
+        return {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+
+    def hand_edit():
+        kept["original"] = (out / "app-client.md").read_text()
+        (out / "app-client.md").write_text(kept["original"].replace("SP API", "SP-API"))
+
+    def keep_sheet():
+        kept["queues sheet"] = (out / "app-client.md").read_text()
+
+    steps = [
+        # iam_role_arn is the fact the iam role sets: app_client_role_arn defaults to it.
+        Step("overrides", role_play(iam_role_arn=OVERRIDE_ARN, app_client_name="Acme Books Sync",
+                                    app_client_format="yaml",
+                                    app_client_roles=["Pricing", "Tax Invoicing (Restricted)", "Time Travel"],
+                                    app_client_allow_unknown_roles=True,
+                                    app_client_oauth_login_uri="https://example.com/login",
+                                    app_client_output_dir=str(workdir / "custom"))[0]["tasks"],
+             after=default_dir_exists),
+    ]
+    steps += [Step("bad input %d" % index, role_tasks(**role_vars), after=default_dir_exists)
+              for index, (role_vars, dummy) in enumerate(BAD_INPUT)]
+    steps += [
+        Step("missing", role_tasks(app_client_role_arn="")),
+        Step("check", role_play()[0]["tasks"], check=True, after=default_dir_exists),
+        Step("first", role_play()[0]["tasks"], after=lambda: (
+            (out / "app-client.md").read_text(), json.loads((out / "app-client.json").read_text()))),
+        Step("second", role_play()[0]["tasks"], before=lambda: kept.update(before=mtimes()), after=mtimes),
+        # A hand-edited sheet is put back.
+        Step("third", role_play()[0]["tasks"], before=hand_edit, after=lambda: (out / "app-client.md").read_text()),
+        Step("queues", role_play(**QUEUES)[0]["tasks"], after=lambda: (
+            (out / "app-client.md").read_text(), json.loads((out / "app-client.json").read_text()))),
+        Step("bad queues", role_tasks(lwa_new_secret_queue_arn="arn:aws:sqs:us-east-1:123456789012:q`<b>"),
+             before=keep_sheet, after=lambda: (out / "app-client.md").read_text()),
+    ]
+    run = run_steps(workdir, None, steps)
+    run.workdir, run.kept = workdir, kept
+    return run
+
+
+def test_sheet_in_the_current_directory_then_idempotent(runs):
+    first = runs["first"]
     first.assert_ok()
-    out = tmp_path / "spapi-onboarding"  # the default resolves against ansible-playbook's directory
-    sheet = (out / "app-client.md").read_text()
-    data = json.loads((out / "app-client.json").read_text())
+    sheet, data = first.seen
 
     fields = ["App name", "API Type", "IAM ARN", "Business Entities Supported", "Roles",
               "OAuth Login URI", "OAuth Redirect URI"]
@@ -73,38 +146,29 @@ def test_sheet_in_the_current_directory_then_idempotent(tmp_path):
     assert data["app_client"]["roles"] == DEFAULT_ROLES
     assert data["labels"]["iam_arn"] == "IAM ARN"
     assert data["checklists"]["app_listing"] and data["checklists"]["developer_registration"]
-    assert recap_changed(first) > 0
+    assert changed_tasks(first) > 0
 
-    before = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
-    second = run_playbook(role_play(), tmp_path, NO_AWS)
+    second = runs["second"]
     second.assert_ok()
-    assert recap_changed(second) == 0
-    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == before
+    assert changed_tasks(second) == 0
+    assert second.seen == runs.kept["before"]
     # Unchanged content is recognised in-process: nothing is written and no module process runs.
     assert second.status(WRITE_TASK) == "ok"
     assert [f["changed"] for f in second.result(WRITE_TASK)["files"]] == [False, False]
     assert {r["action"] for r in second.records} <= IN_PROCESS, second.records
 
     # A hand-edited sheet is put back.
-    sheet = out / "app-client.md"
-    original = sheet.read_text()
-    sheet.write_text(original.replace("SP API", "SP-API"))
-    third = run_playbook(role_play(), tmp_path, NO_AWS)
+    third = runs["third"]
     third.assert_ok()
-    assert recap_changed(third) == 1
-    assert sheet.read_text() == original
+    assert changed_tasks(third) == 1
+    assert third.seen == runs.kept["original"]
 
 
-def test_overrides_unknown_role_when_allowed_and_yaml_format(tmp_path):
+def test_overrides_unknown_role_when_allowed_and_yaml_format(runs):
     import yaml
-    out = tmp_path / "custom"
-    role_arn = "arn:aws-cn:iam::123456789012:role/sp-api/SellingPartnerAPIRole"
-    # iam_role_arn is the fact the iam role sets: app_client_role_arn defaults to it.
-    run = run_playbook(role_play(iam_role_arn=role_arn, app_client_name="Acme Books Sync", app_client_format="yaml",
-                                 app_client_roles=["Pricing", "Tax Invoicing (Restricted)", "Time Travel"],
-                                 app_client_allow_unknown_roles=True,
-                                 app_client_oauth_login_uri="https://example.com/login",
-                                 app_client_output_dir=str(out)), tmp_path, NO_AWS)
+    out = runs.workdir / "custom"
+    role_arn = OVERRIDE_ARN
+    run = runs["overrides"]
     run.assert_ok()
     data = yaml.safe_load((out / "app-client.yaml").read_text())["app_client"]
     assert data["app_name"] == "Acme Books Sync"
@@ -112,37 +176,28 @@ def test_overrides_unknown_role_when_allowed_and_yaml_format(tmp_path):
     assert data["roles"] == ["Pricing", "Tax Invoicing (Restricted)", "Time Travel"]
     assert data["oauth_login_uri"] == "https://example.com/login"
     assert sorted(p.name for p in out.iterdir()) == ["app-client.md", "app-client.yaml"]
-    assert not (tmp_path / "spapi-onboarding").exists()
+    assert run.seen is False  # the default directory
 
 
-@pytest.mark.parametrize("role_vars, message", [
-    ({"app_client_oauth_login_uri": "http://codat.io"},
-     "app_client_oauth_login_uri: must be an https:// URI with a host name, without spaces, control characters, "
-     "quotes, backticks, brackets or angle brackets; got \"http://codat.io\""),
-    ({"app_client_roles": ["Pricing", "Time Travel"]},
-     "app_client_roles: unknown role(s) Time Travel; known roles are Brand Analytics"),
-    ({"app_client_name": "AMZ Sync", "app_client_role_arn": "arn:aws:iam::123456789012:user/SellingPartnerAPIUser",
-      "app_client_oauth_redirect_uri": "https://amazonsellercentral.codat.io/oauth callback"},
-     "app_client_name: must not use an Amazon trademark"),
-])
-def test_bad_input_is_refused_before_anything_is_written(tmp_path, role_vars, message):
-    run = run_playbook(role_play(**role_vars), tmp_path, NO_AWS)
+@pytest.mark.parametrize("role_vars, message", BAD_INPUT)
+def test_bad_input_is_refused_before_anything_is_written(runs, role_vars, message):
+    run = runs["bad input %d" % BAD_INPUT.index((role_vars, message))]
     assert run.returncode != 0
     assert message in run.output
-    assert not (tmp_path / "spapi-onboarding").exists()
+    assert run.seen is False  # the default directory
     if "app_client_role_arn" in role_vars:  # every problem is reported at once
         assert "app_client_role_arn: must be an IAM role ARN" in run.output
         assert "app_client_oauth_redirect_uri: must be an https:// URI with a host name" in run.output
 
 
-def test_missing_role_arn_and_check_mode_write_nothing(tmp_path):
-    missing = run_playbook(role_play(app_client_role_arn=""), tmp_path, NO_AWS)
+def test_missing_role_arn_and_check_mode_write_nothing(runs):
+    missing = runs["missing"]
     assert missing.returncode != 0
     assert "app_client_role_arn: required; run the spapi.onboarding.iam role first" in missing.output
 
-    check = run_playbook(role_play(), tmp_path, NO_AWS, ["--check"])
+    check = runs["check"]
     check.assert_ok()
-    assert not (tmp_path / "spapi-onboarding").exists()
+    assert check.seen is False  # the default directory
 
 
 @pytest.mark.parametrize("given, selected", [
@@ -157,21 +212,19 @@ def test_a_string_of_roles_is_a_list(tmp_path, given, selected):
     assert data["app_client"]["roles"] == selected
 
 
-def test_the_sheet_says_which_queue_goes_into_which_notification_preferences_row(tmp_path):
-    queues = {"lwa_new_secret_queue_arn": "arn:aws:sqs:us-east-1:123456789012:sp-api-application-client-new-secret",
-              "lwa_secret_expiry_queue_arn": "arn:aws:sqs:us-east-1:123456789012:sp-api-application-client-secret-expiry"}
-    run_playbook(role_play(**queues), tmp_path, NO_AWS).assert_ok()
-    out = tmp_path / "spapi-onboarding"
-    sheet = (out / "app-client.md").read_text()
+def test_the_sheet_says_which_queue_goes_into_which_notification_preferences_row(runs):
+    queues = QUEUES
+    runs["queues"].assert_ok()
+    sheet, data = runs["queues"].seen
     assert "## Notification Preferences (Developer Console)" in sheet
     assert "- [ ] **Application Client New Secret**: `%s`" % queues["lwa_new_secret_queue_arn"] in sheet
     assert "- [ ] **Application Client Secret Expiry**: `%s`" % queues["lwa_secret_expiry_queue_arn"] in sheet
-    data = json.loads((out / "app-client.json").read_text())
     assert [row["row"] for row in data["notification_preferences"]] == [
         "Application Client New Secret", "Application Client Secret Expiry"]
 
-    bad = run_playbook(role_play(lwa_new_secret_queue_arn="arn:aws:sqs:us-east-1:123456789012:q`<b>"), tmp_path, NO_AWS)
+    bad = runs["bad queues"]
     assert bad.returncode != 0
     assert "app_client_new_secret_queue_arn, app_client_secret_expiry_queue_arn: must be standard SQS queue ARNs" \
         in bad.output
-    assert (out / "app-client.md").read_text() == sheet
+    assert runs.kept["queues sheet"] == sheet
+    assert bad.seen == sheet
