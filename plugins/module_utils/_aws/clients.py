@@ -3,9 +3,9 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """What makes AWS clients cheap: botocore's data parsed once per process, and clients made only when used.
 
-A converged run spends most of an AWS task making its clients, not calling AWS: botocore parses its
-endpoint data and service models (JSON) for every new session. connection.py makes every client
-through this file.
+A converged run spends much of an AWS task making its clients, not calling AWS: botocore parses its
+endpoint data and service models (JSON) for every new session, and a client builds its methods and
+event handlers. connection.py makes every client through this file.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -17,19 +17,15 @@ import os
 try:
     import boto3
     import botocore.loaders
-    from botocore.exceptions import BotoCoreError
 except ImportError:  # pragma: no cover - connection.py reports a missing boto3
     boto3 = None
 
-    class BotoCoreError(Exception):
-        """Stands in for botocore's class when botocore is missing."""
-
 
 # botocore's data (endpoints, partitions, service models), parsed once per process and data path and shared by
-# every session: building a client then costs a few milliseconds instead of a tenth of a second or more.
+# every session: the next session's client (verify's second one, each item of a loop) costs a few milliseconds
+# instead of tens. Parsing it in ansible-playbook's own process, before it forks the tasks' workers, was measured
+# too (docs/performance.md) and dropped: the daily lwa_rotate.yml got slower and onboard.yml no faster.
 _LOADERS = {}
-# The files every client needs whatever its service.
-_COMMON_DATA = ("endpoints", "partitions", "sdk-default-configuration", "_retry")
 
 
 def shared_loader(data_path=None):
@@ -41,24 +37,6 @@ def shared_loader(data_path=None):
         loader.search_paths.append(os.path.join(os.path.dirname(boto3.__file__), "data"))
         _LOADERS[data_path] = loader
     return loader
-
-
-def preload():
-    """Parse the data every client needs, once.
-
-    connection.py calls it when it is imported. On the controller that happens in ansible-playbook's
-    own process (it loads an action plugin's class before it forks the task's worker), so every task
-    that talks to AWS inherits the parsed data instead of parsing it again. Only an optimisation:
-    a failure here is left to the first client, whose error names the AWS option at fault.
-    """
-    try:
-        loader = shared_loader(os.environ.get("AWS_DATA_PATH") or None)
-        for name in _COMMON_DATA:
-            loader.load_data(name)
-        for kind in ("service-2", "endpoint-rule-set-1"):
-            loader.list_available_services(kind)
-    except (BotoCoreError, OSError, ValueError):
-        pass
 
 
 class LazyClient:
