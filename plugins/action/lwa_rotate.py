@@ -34,7 +34,8 @@ class ActionModule(ControllerAction):
         store = open_store(params["vault_file"], task)
         secrets = loaded_secrets(self._loader)
         if not task.check_mode:
-            store.check_ready()
+            if not store.shared:  # an S3 vault is checked at the run's first write (hold())
+                store.check_ready()
             encryption_secret(secrets, params.get("vault_id"))
         # A second rotation waits for the first, then finds the new secret vaulted and rotates nothing. An S3
         # vault's lock is taken at the run's first write: the daily run that changes nothing takes none.

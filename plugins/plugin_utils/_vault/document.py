@@ -58,6 +58,7 @@ class VaultDocument:
         if self.held:
             return
         self.held = True
+        self.store.check_ready()  # the bucket's checks, too, only for a run that writes
         self.lock.acquire()
         read_version = self.store.etag
         self.store.read()
