@@ -17,6 +17,9 @@ def fail(text):
 def runs(module_moto, module_aws, tmp_path_factory):
     order = []
     workdir = tmp_path_factory.mktemp("steps")
+    (workdir / "inner.yml").write_text(
+        "- name: An imported play\n  hosts: localhost\n  gather_facts: false\n"
+        "  tasks:\n    - name: say\n      ansible.builtin.debug:\n        msg: \"{{ word }}\"\n")
     steps = [
         Step("first", [say("only in the first step")], before=lambda: order.append("before first"),
              after=lambda: order.append("after first") or "seen after first"),
@@ -26,6 +29,7 @@ def runs(module_moto, module_aws, tmp_path_factory):
              after=lambda: module_aws.iam.list_users()["Users"]),
         Step("check", [{"name": "copy", "ansible.builtin.copy": {"content": "x", "dest": "written-in-check-mode"}}],
              check=True, after=lambda: (workdir / "written-in-check-mode").exists()),
+        Step("imported", playbook=workdir / "inner.yml", vars={"word": "given to the import"}),
         Step("stops", [fail("the run stops here")]),
         Step("never", [say("never printed")], before=lambda: order.append("before never")),
     ]
@@ -54,6 +58,14 @@ def test_calls_hooks_and_resets_belong_to_their_step(runs):
     assert runs["rescued"].seen == []  # emptied before that step
     assert runs["first"].seen == "seen after first"
     assert runs.order == ["before first", "after first", "before user"]
+
+
+def test_an_imported_playbook_belongs_to_its_step_with_its_variables(runs):
+    imported = runs["imported"]
+    imported.assert_ok()
+    assert imported.result("say")["msg"] == "given to the import"
+    assert [r["play"] for r in imported.records] == ["An imported play"]
+    assert "PLAY [An imported play]" in imported.output and "PLAY [An imported play]" not in runs["check"].output
 
 
 def test_a_failure_that_is_not_rescued_ends_the_process(runs):

@@ -35,8 +35,11 @@ NO_AWS = "http://127.0.0.1:9"  # nothing listens there
 
 
 class Step:
-    """One run of the scenario: a play of these tasks.
+    """One run of the scenario: a play of these tasks, or (playbook=) a playbook of the collection.
 
+    playbook: imported after an empty play that names the step, its plays then the step's; vars are
+      given to the import (play variables, where a separate run had -e), and check mode is not
+      available (it would need --check).
     check, diff: the play's check_mode and diff, which every task gets as from --check, --diff (but the
       magic variable ansible_check_mode follows the command line only: a role that reads it needs --check).
     vars, environment: the play's.
@@ -45,9 +48,11 @@ class Step:
     before(): run just before the step starts; after(): just after it ended, its value kept as .seen.
     """
 
-    def __init__(self, name, tasks, check=False, diff=False, vars=None, environment=None, record=False,
-                 reset=False, before=None, after=None):
-        self.name, self.tasks, self.check, self.diff = name, tasks, check, diff
+    def __init__(self, name, tasks=None, check=False, diff=False, vars=None, environment=None, record=False,
+                 reset=False, before=None, after=None, playbook=None):
+        assert (tasks is None) != (playbook is None), "a step runs either tasks or a playbook"
+        assert not (playbook and (check or diff or environment)), "an imported playbook takes only vars"
+        self.name, self.tasks, self.check, self.diff, self.playbook = name, tasks, check, diff, playbook
         self.vars, self.environment = vars or {}, environment
         self.record, self.reset, self.before, self.after = record, reset, before, after
 
@@ -101,6 +106,10 @@ def _play_name(number, step):
 def _plays(steps):
     plays = []
     for number, step in enumerate(steps):
+        if step.playbook:
+            plays.append(play([], name=_play_name(number, step))[0])
+            plays.append(dict({"import_playbook": str(step.playbook)}, **({"vars": step.vars} if step.vars else {})))
+            continue
         one = play(step.tasks, name=_play_name(number, step), vars=step.vars)[0]
         if step.check:
             one["check_mode"] = True
@@ -194,7 +203,7 @@ def _collect(steps, reached, ended, returncode, results_file, out_file, err_file
     starts = [stdout.find("PLAY [%s]" % _play_name(number, step)) for number, step in enumerate(steps)]
     for number, step in enumerate(steps):
         ran = number < len(reached)
-        mine = [r for r in records if r.get("play") == _play_name(number, step)]
+        mine = [r for r in records if r.get("step") == _play_name(number, step)]
         later = [s for s in starts[number + 1:] if s >= 0]
         out = stdout[starts[number]:later[0] if later else len(stdout)] if ran and starts[number] >= 0 else ""
         last = number == len(reached) - 1

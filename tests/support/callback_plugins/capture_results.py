@@ -4,11 +4,12 @@
 """Test-only callback: writes every task result of a playbook run as JSON lines.
 
 The file named by SPAPI_TEST_RESULTS receives one object per task result with the
-task name, the play, the host, the status and the result as Ansible would register it.
+task name, the play (and the step it belongs to, see below), the host, the status and the result as
+Ansible would register it.
 
 With SPAPI_TEST_STEPS (a directory), a play named "step N: ..." waits at its start until
 the test has seen the steps before it (tests/support/steps.py): the callback writes
-at-N there and returns once go-N exists.
+at-N there and returns once go-N exists. The plays after it, up to the next step, belong to that step.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -46,6 +47,7 @@ class CallbackModule(CallbackBase):
     def __init__(self, *args, **kwargs):
         super(CallbackModule, self).__init__(*args, **kwargs)
         self._play = None
+        self._step = None
 
     def _write(self, result, status, ignored=False):
         path = os.environ.get("SPAPI_TEST_RESULTS")
@@ -55,6 +57,7 @@ class CallbackModule(CallbackBase):
             "task": result._task.get_name(),
             "action": result._task.action,
             "play": self._play,
+            "step": self._step,
             "host": result._host.get_name(),
             "status": status,
             "ignored": ignored,
@@ -67,7 +70,10 @@ class CallbackModule(CallbackBase):
         self._play = play.get_name()
         steps = os.environ.get("SPAPI_TEST_STEPS")
         match = STEP.match(self._play or "")
-        if not steps or not match:
+        if not match:
+            return
+        self._step = self._play
+        if not steps:
             return
         # Everything printed so far belongs to the steps before: on disk before the test looks.
         sys.stdout.flush()
