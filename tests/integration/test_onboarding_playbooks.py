@@ -1,4 +1,9 @@
-"""The playbooks a user runs (playbooks/*.yml), through real ansible-playbook runs against moto server."""
+"""The playbooks a user runs (playbooks/*.yml), through real ansible-playbook runs against moto server.
+
+Runs with the same command line are steps of one process (tests/support/steps.py), the -e of a
+separate run given to the step's import instead; --check, another vault password and a run that
+fails keep a process of their own.
+"""
 
 import re
 import subprocess
@@ -7,6 +12,7 @@ import yaml
 
 from tests.support.ansible import BIN, REPO, run_playbook
 from tests.support.moto import AUTH_OFF, admin_with_enforcement, writes
+from tests.support.steps import Step, run_steps
 
 PLAYBOOKS = REPO / "playbooks"
 USER_ARN = "arn:aws:iam::123456789012:user/SellingPartnerAPIUser"
@@ -17,6 +23,11 @@ def recap_changed(run):
     found = re.findall(r"localhost\s+: ok=\d+\s+changed=(\d+)", run.output)
     assert found, run.output
     return int(found[-1])
+
+
+def changed_tasks(step):
+    """What a run's recap counts as changed, for one step of a batched run: its tasks that changed."""
+    return sum(1 for record in step.records if record["result"].get("changed"))
 
 
 def test_offboard_refuses_without_confirmation(moto, aws, tmp_path):
@@ -58,9 +69,16 @@ def test_onboard_check_apply_rerun_verify_rotate_offboard(moto, aws, tmp_path):
     assert not out.exists()
     assert aws.iam.list_users()["Users"] == []
 
-    moto.start_recording()
-    first = run_playbook(PLAYBOOKS / "onboard.yml", tmp_path, moto.url, vault)
-    first_calls = moto.stop_recording()
+    onboarded = run_steps(tmp_path, moto, [
+        Step("first", playbook=PLAYBOOKS / "onboard.yml", record=True, after=lambda: (
+            vault_view(out / "SellingPartnerAPIUser.vault.yml", password),
+            aws.iam.get_role(RoleName="SellingPartnerAPIRole")["Role"]["Arn"],
+            (out / "SellingPartnerAPIUser.app-client.md").read_text())),
+        Step("again", playbook=PLAYBOOKS / "onboard.yml", record=True),
+        Step("verify", playbook=PLAYBOOKS / "verify.yml"),
+    ], vault)
+    first = onboarded["first"]
+    first_calls = first.calls
     first.assert_ok()
     # The whole first run, the plan's reads, vault and live AssumeRole included, stays within 22 AWS calls;
     # the writes come after every read of the plan.
@@ -68,43 +86,47 @@ def test_onboard_check_apply_rerun_verify_rotate_offboard(moto, aws, tmp_path):
     assert first_calls[:6] == ["GetUser", "GetCallerIdentity", "GetPolicy", "GetRole", "GetUserPolicy",
                                "ListAccessKeys"]
     assert writes(first_calls[:6]) == []
-    stored = vault_view(out / "SellingPartnerAPIUser.vault.yml", password)
+    stored, role_arn, sheet = first.seen
     assert stored["iam_user_arn"] == USER_ARN
     assert stored["aws_secret_access_key"] not in first.output
-    assert aws.iam.get_role(RoleName="SellingPartnerAPIRole")["Role"]["Arn"] == ROLE_ARN
+    assert role_arn == ROLE_ARN
     # One sheet per identity, named like its vault file.
-    assert "`%s`" % ROLE_ARN in (out / "SellingPartnerAPIUser.app-client.md").read_text()
+    assert "`%s`" % ROLE_ARN in sheet
     assert "Settings sheet (type it into Seller Central > Develop Apps > Add new app client): %s" % (
         out / "SellingPartnerAPIUser.app-client.md") in first.output
 
-    moto.start_recording()
-    again = run_playbook(PLAYBOOKS / "onboard.yml", tmp_path, moto.url, vault)
-    converged_calls = moto.stop_recording()
+    again = onboarded["again"]
+    converged_calls = again.calls
     again.assert_ok()
     # A converged run reads each link once and proves the key live: eight calls, no write.
     assert converged_calls == ["GetUser", "GetPolicy", "GetPolicyVersion", "GetRole", "ListAttachedRolePolicies",
                                "GetUserPolicy", "ListAccessKeys", "AssumeRole"]
-    assert recap_changed(again) == 0
+    assert changed_tasks(again) == 0
 
     # Onboarding loads only the tasks of the state asked for: no skipped removal task shows.
     assert "Remove" not in first.output and "Remove" not in again.output
 
-    verify = run_playbook(PLAYBOOKS / "verify.yml", tmp_path, moto.url, vault)
+    verify = onboarded["verify"]
     verify.assert_ok()
     # Without the live AssumeRole, the chain is checked read-only with no vault password at all.
     chain_only = run_playbook(PLAYBOOKS / "verify.yml", tmp_path, moto.url, ["-e", "iam_assume_role=false"])
     chain_only.assert_ok()
     assert chain_only.result("Check every link of the chain and the stored key")["ok"] is True
 
-    rotate = run_playbook(PLAYBOOKS / "rotate_key.yml", tmp_path, moto.url, vault + ["-e", "iam_on_unknown_keys=delete"])
+    ended = run_steps(tmp_path, moto, [
+        Step("rotate", playbook=PLAYBOOKS / "rotate_key.yml", vars={"iam_on_unknown_keys": "delete"},
+             after=lambda: (vault_view(out / "SellingPartnerAPIUser.vault.yml", password),
+                            aws.iam.list_access_keys(UserName="SellingPartnerAPIUser")["AccessKeyMetadata"])),
+        Step("offboard", playbook=PLAYBOOKS / "offboard.yml",
+             vars={"spapi_offboard_confirm": "SellingPartnerAPIUser"}),
+    ], vault)
+    rotate = ended["rotate"]
     rotate.assert_ok()
-    rotated = vault_view(out / "SellingPartnerAPIUser.vault.yml", password)
+    rotated, keys = rotate.seen
     assert rotated["aws_access_key_id"] != stored["aws_access_key_id"]
-    keys = aws.iam.list_access_keys(UserName="SellingPartnerAPIUser")["AccessKeyMetadata"]
     assert [k["AccessKeyId"] for k in keys if k["Status"] == "Active"] == [rotated["aws_access_key_id"]]
 
-    offboard = run_playbook(PLAYBOOKS / "offboard.yml", tmp_path, moto.url,
-                            vault + ["-e", "spapi_offboard_confirm=SellingPartnerAPIUser"])
+    offboard = ended["offboard"]
     offboard.assert_ok()
     assert aws.iam.list_users()["Users"] == []
     assert aws.iam.list_roles()["Roles"] == []
@@ -120,15 +142,22 @@ def test_rotation_proves_the_new_key_on_the_role_before_the_old_key_goes(moto, a
     password.write_text("demo-password-for-tests\n")
     vault = ["--vault-id", "spapi@%s" % password]
     admin = admin_with_enforcement(aws.iam, moto)
-    run_playbook(PLAYBOOKS / "onboard.yml", tmp_path, moto.url, vault, credentials=admin).assert_ok()
-    old = vault_view(tmp_path / "spapi-onboarding" / "SellingPartnerAPIUser.vault.yml", password)["aws_access_key_id"]
 
-    # Without its STS policy the user's keys cannot assume the role: the rotation must keep the old key.
-    moto.set_auth(AUTH_OFF)
-    aws.iam.delete_user_policy(UserName="SellingPartnerAPIUser", PolicyName="SellingPartnerAPIAssumeRole")
-    moto.set_auth(0)
-    refused = run_playbook(PLAYBOOKS / "rotate_key.yml", tmp_path, moto.url,
-                           vault + ["-e", "iam_on_unknown_keys=delete", "-e", "iam_wait_timeout=1"], credentials=admin)
+    def without_sts_policy():
+        # Without its STS policy the user's keys cannot assume the role: the rotation must keep the old key.
+        moto.set_auth(AUTH_OFF)
+        aws.iam.delete_user_policy(UserName="SellingPartnerAPIUser", PolicyName="SellingPartnerAPIAssumeRole")
+        moto.set_auth(0)
+
+    runs = run_steps(tmp_path, moto, [
+        Step("onboard", playbook=PLAYBOOKS / "onboard.yml", after=lambda: vault_view(
+            tmp_path / "spapi-onboarding" / "SellingPartnerAPIUser.vault.yml", password)["aws_access_key_id"]),
+        Step("refused", playbook=PLAYBOOKS / "rotate_key.yml", before=without_sts_policy,
+             vars={"iam_on_unknown_keys": "delete", "iam_wait_timeout": 1}),
+    ], vault, credentials=admin)
+    runs["onboard"].assert_ok()
+    old = runs["onboard"].seen
+    refused = runs["refused"]
     assert refused.returncode != 0
     assert "assume IAM role %s with the new access key" % ROLE_ARN in refused.output
     assert "the old key %s was kept in AWS" % old in refused.output
