@@ -23,10 +23,12 @@ $(LINK):
 	mkdir -p $(dir $@)
 	ln -sfn ../../../.. $@
 
-# Two workers, whole files each (a file's module-scoped scenario runs once), the longest files first
-# (tests/conftest.py orders them; xdist must not reorder by test count).
+# Whole files per worker (a file's module-scoped scenario runs once), the longest files first
+# (tests/conftest.py orders them; xdist must not reorder by test count). Three workers on two cores:
+# much of a run waits (moto, the network while sanity builds its virtualenvs), and a third worker
+# keeps both cores busy meanwhile (measured: 225 s instead of 282 s for the same files).
 test: setup
-	$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder tests
+	$(BIN)/python -m pytest -n 3 --dist loadfile --no-loadscope-reorder tests
 
 demo: setup
 	scripts/demo.sh
