@@ -3,6 +3,9 @@
 Each identity is an IAM user with its own role and vault file; they share the SP-API policy.
 What one identity's run does must never reach another's, and a run that cannot finish is
 refused before its first AWS write, naming the role variable the user set.
+
+Runs with the same command line are steps of one process (tests/support/steps.py), the -e of a
+separate run given to the step's import instead; --check and a run that fails end a process.
 """
 
 import json
@@ -13,6 +16,7 @@ import pytest
 
 from tests.support.ansible import REPO, run_playbook
 from tests.support.moto import admin_with_enforcement, writes
+from tests.support.steps import Step, run_steps
 
 PLAYBOOKS = REPO / "playbooks"
 ACCOUNT = "123456789012"
@@ -40,22 +44,23 @@ def team(moto, aws, tmp_path):
             return run_playbook(playbook, tmp_path, moto.url, args, credentials=Team.credentials)
 
         @staticmethod
+        def steps(steps, *extra):
+            """Several runs of the collection's playbooks in one process (Step(playbook=...))."""
+            return run_steps(tmp_path, moto, steps, list(Team.vault) + list(extra), credentials=Team.credentials)
+
+        @staticmethod
         def trust_of(role_name):
             return Team.iam.get_role(RoleName=role_name)["Role"]["AssumeRolePolicyDocument"]
 
     return Team
 
 
-def onboard(team, *extra):
-    run = team.run(PLAYBOOKS / "onboard.yml", *extra)
-    run.assert_ok()
-    return run
+def attached_to_first_role(team):
+    return team.iam.list_attached_role_policies(RoleName="SellingPartnerAPIRole")["AttachedPolicies"]
 
 
-def verify(team, *extra):
-    run = team.run(PLAYBOOKS / "verify.yml", *extra)
-    assert run.returncode == 0, run.output
-    return run
+SECOND = {"iam_user_name": "SecondAppUser", "iam_role_name": "SecondAppRole"}
+THIRD = {"iam_user_name": "ThirdAppUser", "iam_role_name": "ThirdAppRole"}
 
 
 def test_the_play_aws_settings_reach_the_role_and_iam_aws_is_laid_over_them(moto, team, tmp_path):
@@ -83,12 +88,15 @@ def test_the_play_aws_settings_reach_the_role_and_iam_aws_is_laid_over_them(moto
 
 
 def test_a_second_identity_does_not_take_over_the_first_ones_role(moto, team):
-    onboard(team)
-    first_trust = team.trust_of("SellingPartnerAPIRole")
+    first = team.steps([
+        Step("first", playbook=PLAYBOOKS / "onboard.yml", after=lambda: team.trust_of("SellingPartnerAPIRole")),
+        Step("refused", playbook=PLAYBOOKS / "onboard.yml", vars={"iam_user_name": "SecondAppUser"}, record=True),
+    ])
+    first["first"].assert_ok()
+    first_trust = first["first"].seen
 
-    moto.start_recording()
-    refused = team.run(PLAYBOOKS / "onboard.yml", "-e", "iam_user_name=SecondAppUser")
-    calls = moto.stop_recording()
+    refused = first["refused"]
+    calls = refused.calls
     assert refused.returncode != 0
     assert writes(calls) == [], calls
     assert "variable 'iam_role_name': the existing IAM role SellingPartnerAPIRole trusts %s" % FIRST_USER_ARN \
@@ -97,19 +105,31 @@ def test_a_second_identity_does_not_take_over_the_first_ones_role(moto, team):
     assert team.trust_of("SellingPartnerAPIRole") == first_trust
 
     # With a role of its own, the second identity onboards beside the first.
-    second = onboard(team, "-e", "iam_user_name=SecondAppUser", "-e", "iam_role_name=SecondAppRole")
+    beside = team.steps([
+        Step("second", playbook=PLAYBOOKS / "onboard.yml", vars=SECOND, after=lambda: (
+            team.trust_of("SellingPartnerAPIRole"), team.trust_of("SecondAppRole"))),
+        Step("verify first", playbook=PLAYBOOKS / "verify.yml"),
+        Step("verify second", playbook=PLAYBOOKS / "verify.yml", vars=SECOND),
+    ])
+    second = beside["second"]
+    second.assert_ok()
     assert "IAM ARN to paste into the form: arn:aws:iam::%s:role/SecondAppRole" % ACCOUNT in second.output
-    assert team.trust_of("SellingPartnerAPIRole") == first_trust
-    assert team.trust_of("SecondAppRole")["Statement"][0]["Principal"] == {
+    first_role_trust, second_role_trust = second.seen
+    assert first_role_trust == first_trust
+    assert second_role_trust["Statement"][0]["Principal"] == {
         "AWS": "arn:aws:iam::%s:user/SecondAppUser" % ACCOUNT}
-    verify(team)
-    verify(team, "-e", "iam_user_name=SecondAppUser", "-e", "iam_role_name=SecondAppRole")
+    for name in ("verify first", "verify second"):
+        assert beside[name].returncode == 0, beside[name].output
 
 
 def test_offboarding_an_identity_keeps_what_others_use(moto, team):
-    onboard(team)
+    onboarded = team.steps([
+        Step("first", playbook=PLAYBOOKS / "onboard.yml"),
+        Step("third", playbook=PLAYBOOKS / "onboard.yml", vars=THIRD),
+    ])
+    onboarded["first"].assert_ok()
+    onboarded["third"].assert_ok()
     third = ["-e", "iam_user_name=ThirdAppUser", "-e", "iam_role_name=ThirdAppRole"]
-    onboard(team, *third)
 
     moto.start_recording()
     preview = team.run(PLAYBOOKS / "offboard.yml", *third, check=True)
@@ -120,23 +140,33 @@ def test_offboarding_an_identity_keeps_what_others_use(moto, team):
     assert "Keeps: policy SellingPartnerAPI, because it is still attached to role SellingPartnerAPIRole" \
         in preview.output
 
-    gone = team.run(PLAYBOOKS / "offboard.yml", *third, "-e", "spapi_offboard_confirm=ThirdAppUser")
+    offboarded = team.steps([
+        Step("gone", playbook=PLAYBOOKS / "offboard.yml", vars=dict(THIRD, spapi_offboard_confirm="ThirdAppUser"),
+             after=lambda: (team.iam.list_users()["Users"], team.iam.list_roles()["Roles"],
+                            attached_to_first_role(team))),
+        Step("verify", playbook=PLAYBOOKS / "verify.yml"),
+    ])
+    gone = offboarded["gone"]
     gone.assert_ok()
     assert "IAM policy SellingPartnerAPI is kept: it is still attached to role SellingPartnerAPIRole" in gone.output
-    assert sorted(u["UserName"] for u in team.iam.list_users()["Users"]) == ["SellingPartnerAPIUser", "admin"]
-    assert [r["RoleName"] for r in team.iam.list_roles()["Roles"]] == ["SellingPartnerAPIRole"]
-    attached = team.iam.list_attached_role_policies(RoleName="SellingPartnerAPIRole")["AttachedPolicies"]
+    users, roles, attached = gone.seen
+    assert sorted(u["UserName"] for u in users) == ["SellingPartnerAPIUser", "admin"]
+    assert [r["RoleName"] for r in roles] == ["SellingPartnerAPIRole"]
     assert [p["PolicyName"] for p in attached] == ["SellingPartnerAPI"]
-    verify(team)
+    assert offboarded["verify"].returncode == 0, offboarded["verify"].output
 
 
 def test_offboarding_keeps_a_role_that_trusts_another_identity_too(moto, team):
-    onboard(team)
     shared = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {
         "AWS": [FIRST_USER_ARN, "arn:aws:iam::%s:user/admin" % ACCOUNT]}}]}
-    team.iam.update_assume_role_policy(RoleName="SellingPartnerAPIRole", PolicyDocument=json.dumps(shared))
-
-    gone = team.run(PLAYBOOKS / "offboard.yml", "-e", "spapi_offboard_confirm=SellingPartnerAPIUser")
+    runs = team.steps([
+        Step("onboard", playbook=PLAYBOOKS / "onboard.yml"),
+        Step("gone", playbook=PLAYBOOKS / "offboard.yml", vars={"spapi_offboard_confirm": "SellingPartnerAPIUser"},
+             before=lambda: team.iam.update_assume_role_policy(RoleName="SellingPartnerAPIRole",
+                                                               PolicyDocument=json.dumps(shared))),
+    ])
+    runs["onboard"].assert_ok()
+    gone = runs["gone"]
     gone.assert_ok()
     assert "IAM role SellingPartnerAPIRole is kept: it also trusts arn:aws:iam::%s:user/admin" % ACCOUNT in gone.output
     assert [r["RoleName"] for r in team.iam.list_roles()["Roles"]] == ["SellingPartnerAPIRole"]
