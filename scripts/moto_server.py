@@ -5,8 +5,9 @@
                                      prints the URL
     moto_server.py stop STATE_DIR    stops the server recorded in STATE_DIR (if it still runs)
 
-Run it with the Python of the virtualenv that has moto[server] installed. The server is the
-one the tests and the benchmark start (tools/standins/moto.py), left running in its own session.
+Run it with the Python of the project's virtualenv (moto and its server: tests/requirements.txt). The
+server is the one the tests and the benchmark start (tools/standins/moto.py), left running in its own
+session.
 """
 
 import os
