@@ -7,7 +7,7 @@ with moto emptied where a scenario starts; the tests assert on what each step's 
 import pytest
 
 from tests.support.moto import writes
-from tests.support.steps import Step, run_steps
+from tests.support.steps import Step, rescued, run_steps
 
 ARN = "arn:aws:iam::123456789012:policy/SellingPartnerAPI"
 SP_API = {"Version": "2012-10-17", "Statement": [
@@ -86,7 +86,7 @@ def runs(module_moto, module_aws, tmp_path_factory):
             aws.iam.list_attached_group_policies(GroupName="g")["AttachedPolicies"],
             aws.iam.list_attached_role_policies(RoleName="r")["AttachedPolicies"])),
         Step("replace again", replace),
-        Step("bad document", [dict(policy_task(document="{not json"), ignore_errors=True)], reset=True, record=True),
+        Step("bad document", [rescued(policy_task(document="{not json"))], reset=True, record=True),
     ]
     run = run_steps(tmp_path_factory.mktemp("iam_policy"), module_moto, steps)
     run.documents = documents

@@ -7,7 +7,7 @@ with moto emptied where a scenario starts; the tests assert on what each step's 
 import pytest
 
 from tests.support.moto import writes
-from tests.support.steps import Step, run_steps
+from tests.support.steps import Step, rescued, run_steps
 
 USER = "SellingPartnerAPIUser"
 BAD_INPUT = [
@@ -43,7 +43,7 @@ def runs(module_moto, module_aws, tmp_path_factory):
 
     book = [user_task(tags={"team": "ops"})]
     absent = [user_task(state="absent")]
-    bad = [dict(user_task(**options), name="bad input %d" % index, ignore_errors=True)
+    bad = [rescued(dict(user_task(**options), name="bad input %d" % index))
            for index, (options, dummy) in enumerate(BAD_INPUT)]
     steps = [
         Step("check", book, check=True, diff=True, record=True, after=lambda: iam.list_users()["Users"]),

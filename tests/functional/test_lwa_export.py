@@ -15,7 +15,7 @@ import yaml
 from ansible.parsing.vault import VaultLib, VaultSecret
 
 from tests.support.ansible import play, run_playbook
-from tests.support.steps import Step, run_steps
+from tests.support.steps import Step, rescued, run_steps
 from tests.support.lwa_fixtures import lwa, lwa_server  # noqa: F401  pylint: disable=unused-import
 from tests.support.moto import admin_with_enforcement, writes
 
@@ -244,7 +244,7 @@ def refusals(module_moto, tmp_path_factory):
         case = workdir / ("case%d" % index)
         path = unsafe(case, kind) if kind else str(case / "out" / "credentials.yml")
         options = dict({"secret_name": SECRET_NAME, "credentials_file": path}, **options)
-        tasks.append(dict(export_task(**options), name="case %d" % index, ignore_errors=True))
+        tasks.append(rescued(dict(export_task(**options), name="case %d" % index)))
     module_moto.reset()
     run = run_steps(workdir, module_moto, [Step("refused", tasks, record=True)], VAULT_ARGS)["refused"]
     run.workdir = workdir

@@ -13,7 +13,7 @@ import pytest
 
 from tests.support.moto import admin_with_enforcement, writes
 from tests.support.paths import REPO
-from tests.support.steps import Step, run_steps
+from tests.support.steps import Step, rescued, run_steps
 
 ARN = "arn:aws:sqs:us-east-1:123456789012:sp-api-new-secret"
 SENDER = {"Sid": "SpApiNotificationsSender", "Effect": "Allow",
@@ -87,7 +87,7 @@ def runs(module_moto, module_aws, tmp_path_factory):
         Step("absent check", absent, check=True, record=True),
         Step("gone", absent, after=lambda: sqs.list_queues()["QueueUrls"]),
         Step("absent again", absent),
-        Step("bad input", [dict(queue_task(**options), name="bad input %d" % index, ignore_errors=True)
+        Step("bad input", [rescued(dict(queue_task(**options), name="bad input %d" % index))
                            for index, (options, dummy) in enumerate(BAD_INPUT)], reset=True, record=True),
     ]
     run = run_steps(tmp_path_factory.mktemp("queue"), module_moto, steps, credentials=credentials)

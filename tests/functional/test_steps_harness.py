@@ -21,7 +21,9 @@ def runs(module_moto, module_aws, tmp_path_factory):
         "- name: An imported play\n  hosts: localhost\n  gather_facts: false\n"
         "  tasks:\n    - name: say\n      ansible.builtin.debug:\n        msg: \"{{ word }}\"\n")
     steps = [
-        Step("first", [say("only in the first step")], before=lambda: order.append("before first"),
+        # A task the test itself lets fail (ignore_errors) does not fail its step, as it would not fail a run.
+        Step("first", [say("only in the first step"), dict(fail("ignored failure"), ignore_errors=True)],
+             before=lambda: order.append("before first"),
              after=lambda: order.append("after first") or "seen after first"),
         Step("user", [{"name": "user", "spapi.onboarding.iam_user": {"name": "StepsUser"}}], record=True,
              before=lambda: order.append("before user"), after=lambda: module_aws.iam.list_users()["Users"]),
@@ -42,7 +44,7 @@ def test_each_step_has_its_own_output_results_and_exit_status(runs):
     first, rescued, check = runs["first"], runs["rescued"], runs["check"]
     first.assert_ok()
     assert "only in the first step" in first.output and "rescued failure text" not in first.output
-    assert first.result("say")["msg"] == "only in the first step"
+    assert first.result("say")["msg"] == "only in the first step" and first.status("fail") == "failed"
     assert "rescued failure text" in rescued.output and "only in the first step" not in rescued.output
     assert rescued.returncode == 2 and rescued.status("fail") == "failed"
     # check: the play's check mode, as --check gives each task (ansible_check_mode itself stays false).

@@ -17,7 +17,7 @@ import yaml
 from ansible.parsing.vault import VaultLib, VaultSecret
 
 from tests.support.moto import writes
-from tests.support.steps import Step, run_steps
+from tests.support.steps import Step, rescued, run_steps
 
 USER = "SellingPartnerAPIUser"
 PASSWORD = "correct horse battery staple"
@@ -61,7 +61,7 @@ VERIFY = {"assume_role": False, "fail_on_error": False}
 
 
 def refused(name, **options):
-    return dict(key_task(name, **options), register=name.replace(" ", "_"), ignore_errors=True)
+    return rescued(dict(key_task(name, **options), register=name.replace(" ", "_")))
 
 
 def key_step(name, check=False, reset=False, before=None, after=None, **options):

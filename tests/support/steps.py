@@ -16,9 +16,8 @@ runs: change AWS behind the module's back, start or stop moto's recording, look 
 
 Each step keeps what its own run gave: its task results, the calls moto recorded during it, its
 part of the output, and the return code its run would have had on its own (2 when one of its
-tasks failed). A failed task ends the process unless it has `ignore_errors: true` (then only its
-step counts as failed and the next steps still run): steps expected to fail are given
-ignore_errors, or come last.
+tasks failed, `ignore_errors` aside). A failed task ends the process: a task expected to fail is
+wrapped by rescued() (its failure still fails its step, and the next steps run), or comes last.
 """
 
 import json
@@ -97,6 +96,12 @@ class StepsRun(dict):
 
     returncode = None
     stdout = stderr = ""
+
+
+def rescued(task):
+    """The task in a block whose rescue does nothing: its failure is reported (and fails its step, as it
+    would fail a run of its own) and the process goes on with the next task and step."""
+    return {"block": [task], "rescue": [{"name": "go on", "ansible.builtin.meta": "noop"}]}
 
 
 def _play_name(number, step):
@@ -216,7 +221,7 @@ def _collect(steps, reached, ended, returncode, results_file, out_file, err_file
         elif last and returncode:
             code = returncode
         else:
-            code = FAILED if any(r["status"] == "failed" for r in mine) else 0
+            code = FAILED if any(r["status"] == "failed" and not r.get("ignored") for r in mine) else 0
         step_run = StepRun(step.name, mine, out, err, code, ran)
         step_run.calls, step_run.seen, step_run.process_output = calls, seen, stdout + stderr
         run[step.name] = step_run
