@@ -1,11 +1,15 @@
-"""A team's vault file survives the playbooks a user runs (onboard, rotate_key, offboard)."""
+"""A team's vault file survives the playbooks a user runs (onboard, rotate_key, offboard).
+
+The three runs are steps of one ansible-playbook process (tests/support/steps.py).
+"""
 
 import stat
 
 import yaml
 from ansible.parsing.vault import VaultLib, VaultSecret
 
-from tests.support.ansible import REPO, run_playbook
+from tests.support.ansible import REPO
+from tests.support.steps import Step, run_steps
 
 PLAYBOOKS = REPO / "playbooks"
 PASSWORD = "team-password-for-tests"
@@ -29,18 +33,26 @@ def test_team_vault_file_keeps_its_variables_through_onboard_rotate_and_offboard
     team_file.chmod(0o600)
     args = ["--vault-id", "spapi@%s" % password, "-e", "iam_vault_file=group_vars/all/vault.yml"]
 
-    run_playbook(PLAYBOOKS / "onboard.yml", tmp_path, moto.url, args).assert_ok()
-    onboarded = decrypt(team_file)
+    runs = run_steps(tmp_path, moto, [
+        Step("onboard", playbook=PLAYBOOKS / "onboard.yml", after=lambda: decrypt(team_file)),
+        Step("rotate", playbook=PLAYBOOKS / "rotate_key.yml", after=lambda: (
+            decrypt(team_file), stat.S_IMODE(team_file.stat().st_mode))),
+        Step("offboard", playbook=PLAYBOOKS / "offboard.yml", vars={"spapi_offboard_confirm": "SellingPartnerAPIUser"},
+             after=lambda: (aws.iam.list_users()["Users"], decrypt(team_file))),
+    ], args, playbook_dir=tmp_path / "plays")  # not beside group_vars/, as playbooks/*.yml are not
+
+    runs["onboard"].assert_ok()
+    onboarded = runs["onboard"].seen
     assert set(onboarded) == set(TEAM_VARS) | OURS
     assert {k: onboarded[k] for k in TEAM_VARS} == TEAM_VARS
 
-    run_playbook(PLAYBOOKS / "rotate_key.yml", tmp_path, moto.url, args).assert_ok()
-    rotated = decrypt(team_file)
+    runs["rotate"].assert_ok()
+    rotated, mode = runs["rotate"].seen
     assert rotated["aws_access_key_id"] != onboarded["aws_access_key_id"]
     assert {k: rotated[k] for k in TEAM_VARS} == TEAM_VARS
-    assert stat.S_IMODE(team_file.stat().st_mode) == 0o600
+    assert mode == 0o600
 
-    run_playbook(PLAYBOOKS / "offboard.yml", tmp_path, moto.url,
-                 args + ["-e", "spapi_offboard_confirm=SellingPartnerAPIUser"]).assert_ok()
-    assert aws.iam.list_users()["Users"] == []
-    assert decrypt(team_file) == TEAM_VARS
+    runs["offboard"].assert_ok()
+    users, left = runs["offboard"].seen
+    assert users == []
+    assert left == TEAM_VARS

@@ -137,11 +137,12 @@ def _wait_for(marker, process, deadline):
     return True
 
 
-def run_steps(workdir, moto, steps, args=(), credentials=None, env=None, timeout=600):
+def run_steps(workdir, moto, steps, args=(), credentials=None, env=None, timeout=600, playbook_dir=None):
     """Run the steps as the plays of one ansible-playbook process in workdir; return a StepsRun.
 
     moto: the moto server the steps use (None: they never call AWS; AWS_ENDPOINT_URL then points
-    at a closed port)."""
+    at a closed port). playbook_dir: where the generated playbook goes (default workdir, as
+    run_playbook() writes a list of plays); ansible-playbook loads group_vars/ beside it."""
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     names = [step.name for step in steps]
@@ -150,7 +151,8 @@ def run_steps(workdir, moto, steps, args=(), credentials=None, env=None, timeout
     control.mkdir(exist_ok=True)
     for stale in control.iterdir():
         stale.unlink()
-    playbook = workdir / "steps.yml"
+    playbook = Path(playbook_dir or workdir) / "steps.yml"
+    playbook.parent.mkdir(parents=True, exist_ok=True)
     playbook.write_text(yaml.safe_dump(_plays(steps), sort_keys=False))
     results_file, out_file, err_file = workdir / "results.jsonl", workdir / "stdout.txt", workdir / "stderr.txt"
     if results_file.exists():
