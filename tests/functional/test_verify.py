@@ -4,7 +4,8 @@ The SP-API chain is built with boto3 as an administrator (its own user, allow-al
 policy and key), the vault file is written with the real Vault helper, then
 enforcement is armed: AssumeRole is checked against the user's policies and the
 role's trust. Most of the failure matrix runs in-process; the real flows run
-through ansible-playbook with --vault-password-file.
+through ansible-playbook with --vault-password-file, as the steps of one process
+(tests/support/steps.py) on one chain, broken and repaired between them.
 """
 
 import datetime
@@ -26,6 +27,7 @@ from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.files impo
 from tests.support.ansible import play, run_playbook
 from tests.support.errors import FailFirst, inject
 from tests.support.moto import admin_with_enforcement, client_as, writes
+from tests.support.steps import Step, rescued, run_steps
 from tests.support.tasks import make_task
 
 USER, ROLE, POLICY, STS_POLICY = "SellingPartnerAPIUser", "SellingPartnerAPIRole", "SellingPartnerAPI", "SellingPartnerAPIAssumeRole"
@@ -131,11 +133,36 @@ def verify_task(**options):
 
 # --- the real flows, through ansible-playbook -------------------------------------------------------------
 
-def test_sound_chain_passes_with_a_live_assume_role(chain, tmp_path):
-    chain.moto.start_recording()
-    run = run_playbook(play([verify_task(vault_file=str(chain.vault_file))]), tmp_path / "run", chain.moto.url,
-                       ["--vault-password-file", str(chain.password_file), "-vvv"], credentials=chain.admin)
-    calls = chain.moto.stop_recording()
+@pytest.fixture(scope="module")
+def flows(module_moto, tmp_path_factory):
+    """One chain, verified by the steps of one process at -vvv; broken and repaired between steps."""
+    chain = Chain(module_moto, tmp_path_factory.mktemp("verify_chain"))
+    task = verify_task(vault_file=str(chain.vault_file))
+
+    def break_trust():
+        chain.iam.create_user(UserName="Other")
+        chain.iam.update_assume_role_policy(RoleName=ROLE,
+                                            PolicyDocument=trust_doc("arn:aws:iam::%s:user/Other" % ACCOUNT))
+
+    steps = [
+        Step("sound", [task], record=True),
+        Step("check", [task], check=True, record=True),
+        Step("broken", [rescued(task)], record=True, before=break_trust),
+        Step("repaired", [task], record=True, before=lambda: chain.iam.update_assume_role_policy(
+            RoleName=ROLE, PolicyDocument=trust_doc(USER_ARN))),
+        Step("deleted key", [dict(verify_task(vault_file=str(chain.vault_file), fail_on_error=False), name="report"),
+                             rescued(task)], record=True,
+             before=lambda: chain.iam.delete_access_key(UserName=USER, AccessKeyId=chain.key_id)),
+    ]
+    runs = run_steps(tmp_path_factory.mktemp("verify_runs"), module_moto, steps,
+                     ["--vault-password-file", str(chain.password_file), "-vvv"], credentials=chain.admin)
+    runs.chain = chain
+    return runs
+
+
+def test_sound_chain_passes_with_a_live_assume_role(flows):
+    chain, run = flows.chain, flows["sound"]
+    calls = run.calls
     run.assert_ok()
     result = run.result("verify")
     assert_sound(result, calls)
@@ -152,11 +179,9 @@ def test_sound_chain_passes_with_a_live_assume_role(chain, tmp_path):
     assert chain.secret not in json.dumps(run.records)
 
 
-def test_check_mode_runs_the_same_read_only_checks(chain, tmp_path):
-    chain.moto.start_recording()
-    run = run_playbook(play([verify_task(vault_file=str(chain.vault_file))]), tmp_path / "run", chain.moto.url,
-                       ["--vault-password-file", str(chain.password_file), "--check", "-vvv"], credentials=chain.admin)
-    calls = chain.moto.stop_recording()
+def test_check_mode_runs_the_same_read_only_checks(flows):
+    chain, run = flows.chain, flows["check"]
+    calls = run.calls
     run.assert_ok()
     assert run.status("verify") == "ok"
     assert_sound(run.result("verify"), calls)
@@ -164,15 +189,9 @@ def test_check_mode_runs_the_same_read_only_checks(chain, tmp_path):
     assert chain.secret not in run.output
 
 
-def test_broken_trust_fails_names_the_role_then_passes_after_repair(chain, tmp_path):
-    chain.iam.create_user(UserName="Other")
-    chain.iam.update_assume_role_policy(RoleName=ROLE, PolicyDocument=trust_doc("arn:aws:iam::%s:user/Other" % ACCOUNT))
-    book = play([verify_task(vault_file=str(chain.vault_file))])
-    args = ["--vault-password-file", str(chain.password_file), "-vvv"]
-
-    chain.moto.start_recording()
-    broken = run_playbook(book, tmp_path / "broken", chain.moto.url, args, credentials=chain.admin)
-    calls = chain.moto.stop_recording()
+def test_broken_trust_fails_names_the_role_then_passes_after_repair(flows):
+    chain, broken = flows.chain, flows["broken"]
+    calls = broken.calls
     assert broken.returncode != 0
     result = broken.result("verify")
     assert broken.status("verify") == "failed" and result["ok"] is False
@@ -184,22 +203,15 @@ def test_broken_trust_fails_names_the_role_then_passes_after_repair(chain, tmp_p
     assert check(result, "assume_role")["detail"] == "not checked: the trust_policy check did not pass"
     assert chain.secret not in broken.output
 
-    chain.iam.update_assume_role_policy(RoleName=ROLE, PolicyDocument=trust_doc(USER_ARN))
-    chain.moto.start_recording()
-    repaired = run_playbook(book, tmp_path / "repaired", chain.moto.url, args, credentials=chain.admin)
-    calls = chain.moto.stop_recording()
+    repaired = flows["repaired"]
+    calls = repaired.calls
     repaired.assert_ok()
     assert_sound(repaired.result("verify"), calls)
 
 
-def test_deleted_key_fails_with_rotate_fix_and_report_mode_does_not_fail(chain, tmp_path):
-    chain.iam.delete_access_key(UserName=USER, AccessKeyId=chain.key_id)
-    book = play([dict(verify_task(vault_file=str(chain.vault_file), fail_on_error=False), name="report"),
-                 verify_task(vault_file=str(chain.vault_file))])
-    chain.moto.start_recording()
-    run = run_playbook(book, tmp_path / "run", chain.moto.url, ["--vault-password-file", str(chain.password_file)],
-                       credentials=chain.admin)
-    calls = chain.moto.stop_recording()
+def test_deleted_key_fails_with_rotate_fix_and_report_mode_does_not_fail(flows):
+    chain, run = flows.chain, flows["deleted key"]
+    calls = run.calls
     assert writes(calls) == []
 
     assert run.status("report") == "ok"
