@@ -12,10 +12,12 @@ export ANSIBLE_COLLECTIONS_PATH := $(abspath $(COLLECTIONS))
 
 setup: $(STAMP) $(LINK)
 
-# One pip run, with the venv's own pip. --no-compile: Python compiles (and caches) only the modules the
-# tests import, on first import, instead of pip compiling every module of every package up front.
+# A current pip first (it resolves and downloads these requirements in about half the time of the pip
+# a new venv comes with); --no-compile: Python compiles (and caches) only the modules the tests import,
+# on first import, instead of pip compiling every module of every package up front.
 $(STAMP): requirements.txt tests/requirements.txt
 	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet --no-compile -r requirements.txt -r tests/requirements.txt
 	touch $@
 
