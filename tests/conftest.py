@@ -87,3 +87,19 @@ def module_moto(moto_server):
 def module_aws(module_moto):
     """boto3 clients of the test account, for a module-scoped scenario."""
     return clients(module_moto)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Where the time went, per layer (tests/<layer>/): the README's Tests section quotes these."""
+    totals = {}
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            nodeid, duration = getattr(report, "nodeid", ""), getattr(report, "duration", None)
+            if duration is None or not nodeid.startswith("tests/"):
+                continue
+            layer = nodeid.split("/")[1]
+            totals[layer] = totals.get(layer, 0.0) + duration
+    if totals:
+        terminalreporter.write_sep("-", "time per layer (seconds, summed over the workers)")
+        for layer, seconds in sorted(totals.items(), key=lambda item: -item[1]):
+            terminalreporter.write_line("%-12s %7.1f" % (layer, seconds))
