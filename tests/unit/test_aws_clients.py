@@ -1,6 +1,8 @@
 """How AWS clients are made (module_utils/_aws/clients.py): botocore's data parsed once per process and shared
 by every session, and a client made only when it is first used. Pure: no call leaves the process."""
 
+import gc
+
 import pytest
 
 from ansible_collections.spapi.onboarding.plugins.module_utils._aws import clients
@@ -9,6 +11,15 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._common.validate 
 
 PARAMS = {"access_key": "AKIAIOSFODNN7EXAMPLE", "secret_key": "testing", "region": "eu-west-1",
           "endpoint_url": "http://127.0.0.1:9"}
+
+
+def test_importing_the_connection_parsed_the_common_data_and_froze_the_heap():
+    cached = clients.shared_loader()._cache
+    for name in ("endpoints", "partitions", "sdk-default-configuration", "_retry"):
+        assert ("load_data_with_path", name) in cached, name
+    assert ("list_available_services", "service-2") in cached
+    # Frozen for the garbage collector: the workers ansible-playbook forks do not walk it again.
+    assert gc.get_freeze_count() > 0
 
 
 def test_every_session_of_the_process_reads_through_the_one_loader():

@@ -35,7 +35,7 @@ except ImportError:  # pragma: no cover - reported by the caller
         """Stands in for botocore's class when botocore is missing (run_module reports that)."""
 
 from ansible_collections.spapi.onboarding.plugins.module_utils._common.errors import SpapiError
-from ansible_collections.spapi.onboarding.plugins.module_utils._aws.clients import LazyClient, shared_loader
+from ansible_collections.spapi.onboarding.plugins.module_utils._aws.clients import LazyClient, preload, shared_loader
 from ansible_collections.spapi.onboarding.plugins.module_utils._aws.messages import (
     CREDENTIALS_HINT,
     connection_note,
@@ -257,3 +257,6 @@ class AwsConnection:
         ident = self.identity()
         return "arn:%s:iam::%s:%s%s%s" % (ident["partition"], ident["account"], kind, path or "/", name)
 
+
+if HAS_BOTO3:
+    preload()
