@@ -203,9 +203,6 @@ def sanity_environment(home):
                 env["PIP_CONFIG_FILE"] = os.path.expanduser(config)
                 break
     env.setdefault("PIP_CACHE_DIR", os.path.expanduser("~/.cache/pip"))
-    # pip compiles every module it installs; the sanity tests import a fraction of them, which Python
-    # compiles (and caches in the virtualenv) on first import.
-    env.setdefault("PIP_NO_COMPILE", "1")
     env["HOME"] = home
     return env
 
