@@ -1,6 +1,7 @@
 """lwa_credentials and lwa_check through real ansible-playbook runs, real Ansible Vault and the LWA stand-in.
 
-SPAPI_LWA_ENDPOINT points every task at the stand-in; no task names an endpoint.
+SPAPI_LWA_ENDPOINT points every task at the stand-in; no task names an endpoint. The runs of a test
+with the same command line are steps of one ansible-playbook process (tests/support/steps.py).
 """
 
 import datetime
@@ -18,6 +19,7 @@ from ansible_collections.spapi.onboarding.plugins.module_utils._lwa.http import 
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.files import write_vault_file
 from tests.support.ansible import play, run_playbook
 from tests.support.lwa_fixtures import lwa, lwa_server  # noqa: F401  pylint: disable=unused-import
+from tests.support.steps import Step, run_steps
 
 CLIENT = "amzn1.application-oa2-client.0123456789abcdef0123456789abcdef"
 SECRET = "amzn1.oa2-cs.v1.5ecre7c11en75ecre7c11en75ecre7c11en75ecre7"
@@ -64,31 +66,51 @@ def run(workdir, lwa, tasks, args=(), env=None):
                         env=dict({"SPAPI_LWA_ENDPOINT": lwa.token_url}, **(env or {})))
 
 
+def run_many(workdir, lwa, steps):
+    """Several runs of run() as the steps of one process."""
+    return run_steps(workdir, None, steps, list(VAULT_ARGS) + ["-e", "@secrets.yml"],
+                     env={"SPAPI_LWA_ENDPOINT": lwa.token_url})
+
+
+def token_calls(lwa):
+    return lwa.calls["POST /auth/o2/token"], lwa.calls["POST /auth/o2/token 200"]
+
+
 def test_refused_credentials_leave_the_vault_untouched(lwa, workdir):
     lwa.register(CLIENT, SECRET, [REFRESH])
     vault = workdir / "lwa.vault.yml"
-    result = run(workdir, lwa, [
-        store("wrong secret", client_secret="amzn1.oa2-cs.v1.not-the-secret"),
-        store("wrong refresh token", refresh_token="Atzr|not-the-refresh-token"),
-        store("pasted with a line break", client_secret="{{ secret }}\n"),
+    kept = {}
+
+    def team_vault():
+        # An existing vault file (a team's, with its own variable) is not rewritten by a refused run.
+        write_vault_file(str(vault), {"team_var": "kept", "lwa_client_id": CLIENT, "lwa_client_secret": "old"},
+                         secrets(), "spapi")
+        kept["before"] = vault.read_bytes()
+
+    runs = run_many(workdir, lwa, [
+        Step("refused", [
+            store("wrong secret", client_secret="amzn1.oa2-cs.v1.not-the-secret"),
+            store("wrong refresh token", refresh_token="Atzr|not-the-refresh-token"),
+            store("pasted with a line break", client_secret="{{ secret }}\n"),
+        ], after=lambda: (vault.exists(), token_calls(lwa))),
+        Step("existing vault", [store("wrong secret", client_secret="amzn1.oa2-cs.v1.not-the-secret")],
+             before=team_vault, after=vault.read_bytes),
     ])
+    result = runs["refused"]
     wrong_secret = result.result("wrong secret")
     assert result.status("wrong secret") == "failed" and "HTTP 401 invalid_client" in wrong_secret["msg"]
     assert _lwa.HINTS["invalid_client"] in wrong_secret["msg"] and "Nothing was written" in wrong_secret["msg"]
     assert "HTTP 400 invalid_grant" in result.result("wrong refresh token")["msg"]
     pasted = result.result("pasted with a line break")
     assert result.status("pasted with a line break") == "failed" and "client_secret" in pasted["msg"] and "line breaks" in pasted["msg"]
-    assert not vault.exists()
+    exists, (exchanges, accepted) = result.seen
+    assert not exists
     # The line break was refused before any call: two exchanges, both refused.
-    assert lwa.calls["POST /auth/o2/token"] == 2 and lwa.calls["POST /auth/o2/token 200"] == 0
+    assert exchanges == 2 and accepted == 0
 
-    # An existing vault file (a team's, with its own variable) is not rewritten by a refused run.
-    write_vault_file(str(vault), {"team_var": "kept", "lwa_client_id": CLIENT, "lwa_client_secret": "old"},
-                     secrets(), "spapi")
-    before = vault.read_bytes()
-    result = run(workdir, lwa, [store("wrong secret", client_secret="amzn1.oa2-cs.v1.not-the-secret")])
+    result = runs["existing vault"]
     assert result.status("wrong secret") == "failed"
-    assert vault.read_bytes() == before
+    assert result.seen == kept["before"]
 
 
 def test_vaulted_after_a_successful_exchange_then_converged(lwa, workdir):
@@ -97,11 +119,21 @@ def test_vaulted_after_a_successful_exchange_then_converged(lwa, workdir):
     write_vault_file(str(vault), {"team_var": "kept"}, secrets(), "spapi")
     expires = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=90, hours=1)).strftime(
         "%Y-%m-%dT%H:%M:%SZ")
-    first = run(workdir, lwa, [
-        dict(store("predict", client_secret_expires=expires), check_mode=True, diff=True),
-        store("store", client_secret_expires=expires, application_id="amzn1.sp.solution.0f0e"),
-        check("check"),
+    written = {}
+    runs = run_many(workdir, lwa, [
+        Step("first", [
+            dict(store("predict", client_secret_expires=expires), check_mode=True, diff=True),
+            store("store", client_secret_expires=expires, application_id="amzn1.sp.solution.0f0e"),
+            check("check"),
+        ], after=lambda: (decrypt(vault), stat.S_IMODE(os.stat(vault).st_mode), token_calls(lwa))),
+        Step("again", [store("again"), dict(store("again in check mode"), check_mode=True)],
+             before=lambda: written.update(bytes=vault.read_bytes()), after=vault.read_bytes),
+        # A new secret (from Developer Central) without an expiry: written, expiry unknown, lwa_check warns and passes.
+        Step("changed", [store("new secret", client_secret="amzn1.oa2-cs.v1.second-secret"), check()],
+             before=lambda: lwa.register(CLIENT, "amzn1.oa2-cs.v1.second-secret", [REFRESH]),
+             after=lambda: decrypt(vault)),
     ])
+    first = runs["first"]
     first.assert_ok()
     predicted = first.result("predict")
     assert predicted["changed"] and predicted["proven"] == ["refresh_token"]
@@ -110,44 +142,56 @@ def test_vaulted_after_a_successful_exchange_then_converged(lwa, workdir):
     stored = first.result("store")
     assert stored["changed"] and stored["proven"] == ["refresh_token"] and stored["client_id"] == CLIENT
     assert stored["days_left"] == 90 and stored["client_secret_expires"] == expires
-    content = decrypt(vault)
+    content, mode, (dummy, accepted) = first.seen
     assert content["team_var"] == "kept"
     assert (content["lwa_client_id"], content["lwa_client_secret"], content["lwa_refresh_token"]) == (
         CLIENT, SECRET, REFRESH)
     assert content["lwa_application_id"] == "amzn1.sp.solution.0f0e"
     assert content["lwa_client_secret_expires"] == expires and content["lwa_previous_client_secret"] is None
-    assert stat.S_IMODE(os.stat(vault).st_mode) == 0o600
+    assert mode == 0o600
     checked = first.result("check")
     assert checked["ok"] and checked["days_left"] == 90 and checked["proven"] == ["refresh_token"]
     # predict, store and check each made exactly one exchange, all accepted
-    assert lwa.calls["POST /auth/o2/token 200"] == 3
+    assert accepted == 3
 
-    written = vault.read_bytes()
-    again = run(workdir, lwa, [store("again"), dict(store("again in check mode"), check_mode=True)])
+    again = runs["again"]
     again.assert_ok()
     assert not again.result("again")["changed"] and again.result("again")["changed_keys"] == []
     assert not again.result("again in check mode")["changed"]
-    assert vault.read_bytes() == written
+    assert again.seen == written["bytes"]
 
-    # A new secret (from Developer Central) without an expiry: written, expiry unknown, lwa_check warns and passes.
-    lwa.register(CLIENT, "amzn1.oa2-cs.v1.second-secret", [REFRESH])
-    changed = run(workdir, lwa, [store("new secret", client_secret="amzn1.oa2-cs.v1.second-secret"), check()])
+    changed = runs["changed"]
     changed.assert_ok()
     assert changed.result("new secret")["changed_keys"] == ["lwa_client_secret", "lwa_client_secret_expires"]
     assert changed.result("check")["ok"] and changed.result("check")["days_left"] is None
     assert any("does not say when the client secret expires" in w for w in changed.result("check")["warnings"])
-    assert decrypt(vault)["lwa_refresh_token"] == REFRESH  # kept: not given is not removed
+    assert changed.seen["lwa_refresh_token"] == REFRESH  # kept: not given is not removed
 
 
 def test_lwa_check_fails_below_min_days_left_and_explains_each_failure(lwa, workdir, moto):
     lwa.register(CLIENT, SECRET, [REFRESH])
     soon = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=5, hours=1)).isoformat()
-    result = run(workdir, lwa, [
-        check("no vault file"),
-        store("store", client_secret_expires=soon),
-        check("default threshold"),
-        check("lower threshold", min_days_left=3),
+
+    def rotated_elsewhere():
+        # A rotation made elsewhere, 8 days ago: the vaulted (old) secret no longer works.
+        sqs = boto3.client("sqs", endpoint_url=moto.url, region_name="us-east-1",
+                           aws_access_key_id="testing", aws_secret_access_key="testing")
+        lwa.set_preferences(CLIENT, new_secret=sqs.create_queue(QueueName="new-secret")["QueueUrl"])
+        http = HttpClient()
+        token = _lwa.exchange(http, lwa.token_url, CLIENT, SECRET, scope=_lwa.SCOPE_ROTATION)
+        _lwa.spapi_request(http, lwa.url, "POST", "/applications/2023-11-30/clientSecret", token, "rotate", ok=(204,))
+        lwa.advance(8 * 86400)
+
+    runs = run_many(workdir, lwa, [
+        Step("thresholds", [
+            check("no vault file"),
+            store("store", client_secret_expires=soon),
+            check("default threshold"),
+            check("lower threshold", min_days_left=3),
+        ]),
+        Step("after rotation", [check("after rotation", min_days_left=0)], before=rotated_elsewhere),
     ])
+    result = runs["thresholds"]
     assert "does not exist" in result.result("no vault file")["msg"]
     assert "lwa_credentials" in result.result("no vault file")["msg"]
     low = result.result("default threshold")
@@ -160,15 +204,7 @@ def test_lwa_check_fails_below_min_days_left_and_explains_each_failure(lwa, work
                          env={"SPAPI_LWA_ENDPOINT": lwa.token_url})
     assert "password" in wrong.result("wrong password")["msg"] and "cannot decrypt" in wrong.result("wrong password")["msg"]
 
-    # A rotation made elsewhere, 8 days ago: the vaulted (old) secret no longer works.
-    sqs = boto3.client("sqs", endpoint_url=moto.url, region_name="us-east-1",
-                       aws_access_key_id="testing", aws_secret_access_key="testing")
-    lwa.set_preferences(CLIENT, new_secret=sqs.create_queue(QueueName="new-secret")["QueueUrl"])
-    http = HttpClient()
-    token = _lwa.exchange(http, lwa.token_url, CLIENT, SECRET, scope=_lwa.SCOPE_ROTATION)
-    _lwa.spapi_request(http, lwa.url, "POST", "/applications/2023-11-30/clientSecret", token, "rotate", ok=(204,))
-    lwa.advance(8 * 86400)
-    rotated = run(workdir, lwa, [check("after rotation", min_days_left=0)])
+    rotated = runs["after rotation"]
     message = rotated.result("after rotation")["msg"]
     assert "invalid_client" in message and "run the rotation" in message and "7 days" in message
 
