@@ -30,8 +30,10 @@ $(LINK):
 # (tests/conftest.py orders them; xdist must not reorder by test count). Three workers on two cores:
 # much of a run waits (moto, the network while sanity builds its virtualenvs), and a third worker
 # keeps both cores busy meanwhile (measured: 225 s instead of 282 s for the same files).
+# Python may keep the bytecode it compiles (git ignores __pycache__/, the build leaves it out): the
+# suite starts hundreds of Python processes that import the same code.
 test: setup
-	$(BIN)/python -m pytest -n 3 --dist loadfile --no-loadscope-reorder tests
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -n 3 --dist loadfile --no-loadscope-reorder tests
 
 demo: setup
 	scripts/demo.sh
