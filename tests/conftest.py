@@ -17,6 +17,7 @@ if str(COLLECTIONS_ROOT) not in sys.path:
 # instead of one worker waiting alone on a long file that started last.
 LONGEST_FIRST = (
     "tests/ecosystem/test_sanity.py",
+    "tests/ecosystem/test_sanity_pylint.py",
     "tests/molecule/",
     "tests/integration/test_demo.py",
     "tests/ecosystem/test_lint.py",

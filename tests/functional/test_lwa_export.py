@@ -86,7 +86,7 @@ def test_exports_converge_and_python_amazon_sp_api_loads_them(moto, aws, lwa, sp
 
     # One process for the three runs, all at -vvvv (the log and the verbose output hold no secret).
     runs = run_steps(tmp_path, moto, [
-        Step("check", book, check=True, diff=True, record=True, after=lambda: (tmp_path / "config").exists()),
+        Step("check", book, check=True, diff=True, record=True, after=(tmp_path / "config").exists),
         Step("first", book, diff=True, after=lambda: json.loads(
             secretsmanager(moto, credentials).get_secret_value(SecretId=SECRET_NAME)["SecretString"])),
         Step("again", book, record=True),

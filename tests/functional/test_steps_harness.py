@@ -30,7 +30,7 @@ def runs(module_moto, module_aws, tmp_path_factory):
         Step("rescued", [{"block": [fail("rescued failure text")], "rescue": [say("rescued")]}], reset=True,
              after=lambda: module_aws.iam.list_users()["Users"]),
         Step("check", [{"name": "copy", "ansible.builtin.copy": {"content": "x", "dest": "written-in-check-mode"}}],
-             check=True, after=lambda: (workdir / "written-in-check-mode").exists()),
+             check=True, after=(workdir / "written-in-check-mode").exists),
         Step("imported", playbook=workdir / "inner.yml", vars={"word": "given to the import"}),
         Step("stops", [fail("the run stops here")]),
         Step("never", [say("never printed")], before=lambda: order.append("before never")),

@@ -42,7 +42,6 @@ def chain(state="present"):
     ]
 
 
-
 def _assume(key, url):
     sts = boto3.client("sts", endpoint_url=url, region_name="us-east-1",
                        aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])

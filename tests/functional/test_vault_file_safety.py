@@ -125,7 +125,7 @@ def runs(module_moto, module_aws, tmp_path_factory):
         key_step("team again", after=team_state, vault_file=team, state="absent"),
         key_step("alone created", reset=True, before=new_account, after=lambda: decrypt(workdir / "alone/sp.vault.yml"),
                  vault_file="alone/sp.vault.yml"),
-        key_step("alone removed", after=lambda: (workdir / "alone/sp.vault.yml").exists(),
+        key_step("alone removed", after=(workdir / "alone/sp.vault.yml").exists,
                  vault_file="alone/sp.vault.yml", state="absent"),
         Step("not mappings", [refused("case %d" % index, vault_file="team%d/vault.yml" % index)
                               for index in range(len(NOT_MAPPINGS))], record=True, reset=True, before=new_account,

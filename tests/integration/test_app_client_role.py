@@ -99,11 +99,11 @@ def runs(tmp_path_factory):
             (out / "app-client.md").read_text(), json.loads((out / "app-client.json").read_text()))),
         Step("second", role_play()[0]["tasks"], before=lambda: kept.update(before=mtimes()), after=mtimes),
         # A hand-edited sheet is put back.
-        Step("third", role_play()[0]["tasks"], before=hand_edit, after=lambda: (out / "app-client.md").read_text()),
+        Step("third", role_play()[0]["tasks"], before=hand_edit, after=(out / "app-client.md").read_text),
         Step("queues", role_play(**QUEUES)[0]["tasks"], after=lambda: (
             (out / "app-client.md").read_text(), json.loads((out / "app-client.json").read_text()))),
         Step("bad queues", role_tasks(lwa_new_secret_queue_arn="arn:aws:sqs:us-east-1:123456789012:q`<b>"),
-             before=keep_sheet, after=lambda: (out / "app-client.md").read_text()),
+             before=keep_sheet, after=(out / "app-client.md").read_text),
     ]
     run = run_steps(workdir, None, steps)
     run.workdir, run.kept = workdir, kept

@@ -106,7 +106,7 @@ def ensure_get_pip(home):
     cache = os.path.join(home, ".ansible", "test", "cache")
     path = os.path.join(cache, "get_pip_%s.py" % version.replace(".", "_"))
     if not os.path.isdir(cache):
-        os.makedirs(cache)
+        os.makedirs(cache, exist_ok=True)
     current = None
     if os.path.exists(path):
         with open(path) as handle:
@@ -121,9 +121,18 @@ def ensure_get_pip(home):
     have = os.listdir(wheels) if os.path.isdir(wheels) else []
     if not [name for name in have if name.startswith("pip-%s-" % version)]:
         # Once per checkout; without it the stand-in falls back to ensurepip, which is slower but works.
-        if subprocess.call([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary", ":all:",
-                            "--dest", wheels, "pip==%s" % version]) != 0:
-            log("could not download pip %s: the sanity virtualenvs bootstrap pip with ensurepip" % version)
+        # Into a directory of its own first: two runs at once (make test runs pylint apart) never see half a wheel.
+        download = tempfile.mkdtemp(prefix="pip-download-", dir=cache)
+        try:
+            if subprocess.call([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary",
+                                ":all:", "--dest", download, "pip==%s" % version]) != 0:
+                log("could not download pip %s: the sanity virtualenvs bootstrap pip with ensurepip" % version)
+            if not os.path.isdir(wheels):
+                os.makedirs(wheels, exist_ok=True)
+            for name in os.listdir(download):
+                os.replace(os.path.join(download, name), os.path.join(wheels, name))
+        finally:
+            shutil.rmtree(download, ignore_errors=True)
     return path
 
 
