@@ -13,7 +13,6 @@ import json
 import re
 import time
 
-import boto3
 import pytest
 from ansible.parsing.vault import VaultSecret
 
@@ -65,8 +64,7 @@ class Chain:
 
     def __init__(self, moto, tmp_path):
         self.moto = moto
-        setup = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
-                                      region_name="us-east-1").client("iam", endpoint_url=moto.url)
+        setup = client_as({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}, moto.url)
         # Enforcement is on from here: the chain is built by the administrator, as a real account would be.
         self.admin = admin_with_enforcement(setup, moto)
         self.iam = client_as(self.admin, moto.url)
