@@ -7,9 +7,9 @@ import json
 import yaml
 
 from tests.reliability import helpers
-from tests.support.ansible import run_playbook
 from tests.support.moto import writes
 from tests.support.paths import REPO
+from tests.support.steps import Step, run_steps
 
 _SPEC = importlib.util.spec_from_file_location("bench_run", str(REPO / "bench" / "run.py"))
 bench = importlib.util.module_from_spec(_SPEC)
@@ -31,10 +31,12 @@ def test_the_benchmark_chain_onboards_each_identity_then_converges(moto, aws, tm
     (tmp_path / "identities.json").write_text(json.dumps({"identities": bench.identities(2)}))
     (tmp_path / "password").write_text("chain-definition-test\n")
     args = ["-e", "@identities.json", "--vault-id", "%s@password" % bench.VAULT_ID]
+    # Both runs of the chain, the steps of one process (tests/support/steps.py).
+    runs = run_steps(tmp_path, moto, [Step(attempt, playbook=tmp_path / "chain.yml", record=True)
+                                      for attempt in ("first", "converged")], args, playbook_dir=tmp_path / "plays")
     for attempt in ("first", "converged"):
-        moto.start_recording()
-        run = run_playbook(tmp_path / "chain.yml", tmp_path, moto.url, args)
-        calls = moto.stop_recording()
+        run = runs[attempt]
+        calls = run.calls
         run.assert_ok()
         verified = run.result("Verify the chain and assume the role")["results"]
         assert [r["ok"] for r in verified] == [True, True], attempt
