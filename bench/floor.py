@@ -201,8 +201,8 @@ def render(results):
 
 def summary(results):
     """One line per scenario, for the terminal."""
-    return ["floor ratio  %-10s %.2fx (target %.1fx: %s)" % (name, r["ratio"], TARGET,
-                                                            "met" if r["ratio"] <= TARGET else "NOT met")
+    return ["floor ratio  %-10s %.2fx (target %.1fx: %s)"
+            % (name, r["ratio"], TARGET, "met" if r["ratio"] <= TARGET else "NOT met")
             for name, r in results.items()]
 
 

@@ -13,7 +13,7 @@ from ansible_collections.spapi.onboarding.plugins.plugin_utils._controller.sheet
 )
 
 OPTION = "app_client_output_dir"
-TEXTS = [("app-client.md", "# Sheet\n\n1. **App name**: `Acme`\n"), ("app-client.json", '{\n  "a": 1\n}\n')]
+TEXTS = (("app-client.md", "# Sheet\n\n1. **App name**: `Acme`\n"), ("app-client.json", '{\n  "a": 1\n}\n'))
 
 
 def ensure(directory, texts=TEXTS, mode=0o644, **kwargs):
@@ -31,12 +31,12 @@ def test_creates_the_directory_and_files_then_changes_nothing(tmp_path):
     assert first["changed"] and [f["created"] for f in first["files"]] == [True, True]
     assert stat.S_IMODE(out.stat().st_mode) == 0o755
     assert (out / "app-client.md").read_text() == TEXTS[0][1]
-    assert all(stat.S_IMODE((out / name).stat().st_mode) == 0o644 for name, _ in TEXTS)
+    assert all(stat.S_IMODE((out / name).stat().st_mode) == 0o644 for name, dummy in TEXTS)
     before = snapshot(out)
 
     second = ensure(out, diff_mode=True)
     assert second == {"changed": False, "diff": [],
-                      "files": [{"path": str(out / n), "changed": False, "created": False} for n, _ in TEXTS]}
+                      "files": [{"path": str(out / n), "changed": False, "created": False} for n, dummy in TEXTS]}
     assert snapshot(out) == before  # not even rewritten with the same text
     assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
 
