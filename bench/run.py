@@ -56,7 +56,7 @@ DEFAULT_DOC = REPO / "docs" / "performance.md"
 BEGIN, END = "<!-- bench:generated:begin -->", "<!-- bench:generated:end -->"
 VAULT_ID = "spapi"
 
-# The chain's steps (tests/support/chain.py) with their spapi module and the baseline's tag (None: no such step).
+# The chain's steps (tools/standins/chain.py) with their spapi module and the baseline's tag (None: no such step).
 MODULES = {"user": "iam_user", "policy": "iam_policy", "role": "iam_role", "sts_policy": "sts_policy",
            "access_key": "access_key", "verify": "verify"}
 BASELINE_TAGS = {"user": "user", "policy": "policy", "role": "role", "sts_policy": "sts_policy",
@@ -90,7 +90,7 @@ def available_steps():
 
 
 def chain_playbook(steps):
-    """The chain's modules (tests/support/chain.py) in a loop over `identities`, the shape of bench/baseline.yml.
+    """The chain's modules (tools/standins/chain.py) in a loop over `identities`, the shape of bench/baseline.yml.
 
     As the iam role does: the user's ARN locates the policy (no sts:GetCallerIdentity), and after the
     tasks that just ensured each link, verify makes only the live AssumeRole."""
