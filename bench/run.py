@@ -3,7 +3,7 @@
 Both sides run as real ansible-playbook processes, alternating, on the same machine and the same
 local moto server: a first run on an empty account (moto reset before it) and a converged re-run,
 at loopback speed and with a fixed latency added to every AWS call by the test proxy
-(tests/support/aws_proxy.AwsProxy), then the same chain for 1, 5 and 20 identities in one play.
+(tools/standins/aws_proxy.AwsProxy), then the same chain for 1, 5 and 20 identities in one play.
 
 "ours" is playbooks/onboard.yml once it exists; until then a stand-in chain made of the
 spapi.onboarding modules that exist (the longest prefix of user, policy, role, STS policy,
