@@ -107,6 +107,7 @@ def test_kill_and_ctrl_c_during_rotation(moto, aws, tmp_path):
 WRITER = textwrap.dedent("""
     import os, signal, sys
     from ansible.parsing.vault import VaultSecret
+    from ansible_collections.spapi.onboarding.plugins.plugin_utils._controller import file_safety
     from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault import files as _vault
     path, password, moment = sys.argv[1:]
     secrets = [("default", VaultSecret(password.encode()))]
@@ -116,7 +117,7 @@ WRITER = textwrap.dedent("""
     if moment == "before-rename":
         os.fsync = die
     else:
-        _vault._fsync_directory = die
+        file_safety.fsync_directory = die  # between the rename and the directory's fsync
     _vault.write_vault_file(path, dict(data, aws_access_key_id="AKIANEW", aws_secret_access_key="new"), secrets)
 """)
 

@@ -15,6 +15,7 @@ __metaclass__ = type
 
 import os
 import stat
+import tempfile
 
 from ansible_collections.spapi.onboarding.plugins.module_utils._common.validate import ValidationError
 
@@ -67,3 +68,43 @@ def check_safe_file(path, option):
 def open_nofollow(path, flags, mode=PRIVATE_MODE):
     """os.open that fails on a symbolic link (ELOOP), whatever the flags."""
     return os.open(path, flags | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0), mode)
+
+
+def atomic_replace(path, data, mode=PRIVATE_MODE):
+    """Replace path with data atomically: a temp file in the same directory, fsync, rename, then the
+    directory fsynced. The rename replaces the path itself, never a link's target, and the file is
+    the old one or the new one, whole. Raises OSError for the caller to name; no temp file is left."""
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, temp_path = tempfile.mkstemp(dir=directory, prefix=".%s." % os.path.basename(path), suffix=".tmp")
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp_path, path)
+    except BaseException:
+        remove_quietly(temp_path)
+        raise
+    fsync_directory(directory)
+
+
+def remove_quietly(path):
+    try:
+        os.remove(path)
+    except OSError:
+        pass
+
+
+def fsync_directory(directory):
+    """Make a rename or removal in the directory durable (best effort: not every filesystem allows it)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

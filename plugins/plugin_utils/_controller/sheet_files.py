@@ -16,11 +16,11 @@ __metaclass__ = type
 
 import os
 import stat
-import tempfile
 
 from ansible_collections.spapi.onboarding.plugins.module_utils._common.errors import SpapiError
 from ansible_collections.spapi.onboarding.plugins.module_utils._common.validate import ValidationError
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._controller.file_safety import (
+    atomic_replace,
     check_safe_directory,
     open_nofollow,
 )
@@ -92,26 +92,11 @@ def plan_files(directory, texts, mode, option):
 
 
 def _write(path, data, mode, option):
-    """Replace the file atomically (temp file in the same directory, fsync, rename): never half a sheet."""
-    directory = os.path.dirname(path)
+    """Replace the file atomically (file_safety.atomic_replace): never half a sheet."""
     try:
-        fd, temp_path = tempfile.mkstemp(dir=directory, prefix=".%s." % os.path.basename(path), suffix=".tmp")
+        atomic_replace(path, data, mode)
     except OSError as exc:
         raise SheetFileError(option, "cannot write %s: %s" % (path, exc.strerror))
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        # The rename replaces the path itself: a link planted meanwhile is replaced, never followed.
-        os.replace(temp_path, path)
-    except OSError as exc:
-        _remove_quietly(temp_path)
-        raise SheetFileError(option, "cannot write %s: %s" % (path, exc.strerror))
-    except BaseException:
-        _remove_quietly(temp_path)
-        raise
 
 
 def _chmod(path, mode, option):
@@ -123,13 +108,6 @@ def _chmod(path, mode, option):
             os.close(fd)
     except OSError as exc:
         raise SheetFileError(option, "cannot set the mode of %s: %s" % (path, exc.strerror))
-
-
-def _remove_quietly(path):
-    try:
-        os.remove(path)
-    except OSError:
-        pass
 
 
 def _make_directory(directory, option):

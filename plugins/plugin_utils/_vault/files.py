@@ -11,13 +11,14 @@ __metaclass__ = type
 import errno
 import os
 import stat
-import tempfile
 
 from ansible_collections.spapi.onboarding.plugins.module_utils._common.validate import ValidationError
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.codec import VaultFileError, encrypt_vault_data
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._vault.runner import job_data_dir
 from ansible_collections.spapi.onboarding.plugins.plugin_utils._controller.file_safety import (
     PRIVATE_MODE,
+    atomic_replace,
+    fsync_directory,
     check_safe_file,
     open_nofollow,
 )
@@ -122,53 +123,17 @@ def write_vault_file(path, data, secrets, vault_id=None):
 
 
 def write_local_text(path, vaulttext):
-    """Replace the local file atomically: temp file in the same directory, fsync, rename, mode 0600.
-    The rename replaces the path itself, never a link's target."""
-    directory = os.path.dirname(os.path.abspath(path))
+    """Replace the local file atomically, mode 0600 (file_safety.atomic_replace)."""
     try:
-        fd, temp_path = tempfile.mkstemp(dir=directory, prefix=".%s." % os.path.basename(path), suffix=".tmp")
+        atomic_replace(path, vaulttext)
     except OSError as exc:
         raise VaultFileError("cannot write the vault file %s: %s" % (path, exc.strerror))
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(vaulttext)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp_path, path)
-    except OSError as exc:
-        _remove_quietly(temp_path)
-        raise VaultFileError("cannot write the vault file %s: %s" % (path, exc.strerror))
-    except BaseException:
-        _remove_quietly(temp_path)
-        raise
-    _fsync_directory(directory)
 
 
 def remove_vault_file(path):
     try:
         if os.path.exists(path):
             os.remove(path)
-            _fsync_directory(os.path.dirname(os.path.abspath(path)))
+            fsync_directory(os.path.dirname(os.path.abspath(path)))
     except OSError as exc:
         raise VaultFileError("cannot remove the vault file %s: %s" % (path, exc.strerror))
-
-
-def _remove_quietly(path):
-    try:
-        os.remove(path)
-    except OSError:
-        pass
-
-
-def _fsync_directory(directory):
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
