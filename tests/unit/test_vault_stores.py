@@ -46,7 +46,7 @@ def test_a_local_path_is_a_local_store_resolved_against_the_working_directory(tm
 
 @pytest.mark.parametrize("environ, expected", [
     ({}, None),
-    ({"AWX_ISOLATED_DATA_DIR": "/tmp/awx_42_x/artifacts/42"}, "/tmp/awx_42_x"),
+    ({"AWX_ISOLATED_DATA_DIR": "/var/lib/awx/job_42/artifacts/42"}, "/var/lib/awx/job_42"),
     ({"AWX_ISOLATED_DATA_DIR": "/runner/artifacts/7"}, "/runner"),
 ])
 def test_the_private_data_dir_of_an_ansible_runner_job(environ, expected):
@@ -68,8 +68,8 @@ def test_a_local_vault_inside_the_job_dir_is_refused_and_one_outside_is_not(tmp_
 def test_a_loose_mode_read_in_an_awx_job_points_at_the_shared_store(monkeypatch):
     monkeypatch.delenv("AWX_ISOLATED_DATA_DIR", raising=False)
     assert "chmod 600" in files.loose_mode_error("/x/v.yml", 0o644)
-    monkeypatch.setenv("AWX_ISOLATED_DATA_DIR", "/tmp/job/artifacts/1")
-    message = files.loose_mode_error("/tmp/job/project/v.yml", 0o644)
+    monkeypatch.setenv("AWX_ISOLATED_DATA_DIR", "/var/lib/awx/job/artifacts/1")
+    message = files.loose_mode_error("/var/lib/awx/job/project/v.yml", 0o644)
     assert "chmod" not in message and "s3://BUCKET/KEY" in message and "0644" in message
 
 
@@ -95,7 +95,7 @@ def test_foreign_grants_of_a_bucket_policy(statements, foreign):
 
 @pytest.mark.parametrize("environ, expected", [
     ({"JOB_ID": "4242"}, "awx-job-4242"),
-    ({"AWX_ISOLATED_DATA_DIR": "/tmp/x/artifacts/abc/"}, "runner-abc"),
+    ({"AWX_ISOLATED_DATA_DIR": "/var/lib/awx/x/artifacts/abc/"}, "runner-abc"),
     ({}, "pid-%d" % os.getppid()),
 ])
 def test_the_run_id_is_the_same_for_every_task_of_one_run(environ, expected):
